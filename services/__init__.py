@@ -1,0 +1,1 @@
+"""Lingtan services: accounting, registry, certification and disclosure."""

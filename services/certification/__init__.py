@@ -1,0 +1,1 @@
+"""Certification service: applications, checks, signed certificates, random audits and revocation."""

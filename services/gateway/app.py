@@ -1,0 +1,128 @@
+"""The gateway application: token server, key set, administration, and the routes to the services."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from services.gateway.clients import api as clients_api
+from services.gateway.clients.service import ensure_client
+from services.gateway.keys.service import KeyRing
+from services.gateway.oauth import api as oauth_api
+from services.gateway.routing.proxy import forward
+from services.gateway.routing.ratelimit import RateLimiter
+from services.gateway.settings import GatewaySettings
+from shared.auth.scopes import SERVICE_CLIENT_SCOPES, service_client_id, service_client_secret
+from shared.auth.tokens import TokenVerifier
+from shared.db.engine import Database
+from shared.limits import BodySizeLimitMiddleware
+from shared.logs import RequestContextMiddleware
+from shared.metrics import MetricsMiddleware, ServiceMetrics
+from shared.problems import install_problem_handlers
+from shared.settings import SERVICES
+
+
+@dataclass
+class Gateway:
+    """What the running gateway holds."""
+
+    settings: GatewaySettings
+    database: Database
+    keys: KeyRing
+    limiter: RateLimiter
+    verifier: TokenVerifier
+    upstreams: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+
+
+def provision_service_clients(database: Database, settings: GatewaySettings) -> None:
+    """Make sure each service's own client exists with the secret derived from the platform secret."""
+    with database.writes() as session, session.begin():
+        for service in SERVICES:
+            ensure_client(
+                session,
+                client_id=service_client_id(service),
+                name=f"{service} service",
+                owner=f"lingtan:{service}",
+                scopes=SERVICE_CLIENT_SCOPES[service].split(),
+                secret=service_client_secret(service, settings.service_client_secret),
+            )
+
+
+def create_app(
+    settings: GatewaySettings,
+    database: Database,
+    upstream_transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+) -> FastAPI:
+    """The gateway app; `upstream_transports` lets tests route to in-process apps."""
+    keys = KeyRing(
+        database.writes, settings.secret_key, settings.gateway_token_ttl_seconds, settings.clock_leeway_seconds
+    )
+
+    async def local_jwks() -> dict[str, Any]:
+        return await anyio.to_thread.run_sync(keys.jwks)
+
+    gateway = Gateway(
+        settings=settings,
+        database=database,
+        keys=keys,
+        limiter=RateLimiter(settings.gateway_rate_per_second, settings.gateway_rate_burst),
+        verifier=TokenVerifier(settings, settings.audience("gateway"), platform_keys=local_jwks),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(provision_service_clients, database, settings)
+        timeout = httpx.Timeout(
+            settings.gateway_upstream_timeout_seconds, connect=settings.gateway_upstream_connect_timeout_seconds
+        )
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+        for service in SERVICES:
+            transport = (upstream_transports or {}).get(service)
+            gateway.upstreams[service] = httpx.AsyncClient(
+                base_url=settings.service_url(service), timeout=timeout, limits=limits, transport=transport
+            )
+        try:
+            yield
+        finally:
+            for client in gateway.upstreams.values():
+                await client.aclose()
+
+    app = FastAPI(
+        title="Lingtan gateway",
+        description="OAuth 2.0 client-credentials token server and the single origin for every Lingtan service.",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway
+    app.state.verifier = gateway.verifier
+    metrics = ServiceMetrics("gateway")
+    install_problem_handlers(app)
+    app.include_router(oauth_api.router)
+    app.include_router(clients_api.router)
+
+    @app.get("/health", tags=["health"], summary="Liveness")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "service": "gateway"}
+
+    app.add_api_route("/metrics", metrics.render, include_in_schema=False)
+
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    for service in SERVICES:
+
+        async def route(request: Request, path: str = "", _service: str = service) -> Response:
+            return await forward(request, _service, path)
+
+        app.add_api_route(f"/{service}/{{path:path}}", route, methods=methods, include_in_schema=False)
+        app.add_api_route(f"/{service}", route, methods=methods, include_in_schema=False)
+
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.gateway_max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestContextMiddleware, service="gateway")
+    return app

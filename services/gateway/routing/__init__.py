@@ -1,0 +1,1 @@
+"""Routing `/{service}/**` to the services, with rate limits."""

@@ -1,0 +1,98 @@
+"""The reverse proxy: one pooled httpx client per service, timeouts, hop-by-hop headers stripped."""
+
+from __future__ import annotations
+
+import math
+
+import httpx
+from fastapi import Request
+from fastapi.responses import Response
+
+from shared.auth.tokens import Principal
+from shared.logs import current_request_id
+from shared.problems import BadGateway, GatewayTimeout, NotFound, TooManyRequests, Unauthorized
+
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+        "x-request-id",
+        "x-forwarded-for",
+        "x-forwarded-host",
+        "x-forwarded-proto",
+        "x-forwarded-prefix",
+    }
+)
+
+
+def _strip(headers: httpx.Headers | list[tuple[str, str]], extra: set[str]) -> list[tuple[str, str]]:
+    items = headers.multi_items() if isinstance(headers, httpx.Headers) else headers
+    return [(k, v) for k, v in items if k.lower() not in HOP_BY_HOP and k.lower() not in extra]
+
+
+def _connection_tokens(value: str | None) -> set[str]:
+    # Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
+    return {token.strip().lower() for token in (value or "").split(",") if token.strip()}
+
+
+async def _caller(request: Request, service: str) -> Principal | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("Authorization must be a Bearer token.")
+    gateway = request.app.state.gateway
+    principal: Principal = await gateway.verifier.verify(token.strip(), gateway.settings.audience(service))
+    return principal
+
+
+async def forward(request: Request, service: str, path: str) -> Response:
+    """Check the caller and its rate, then pass the request to `service` and its answer back."""
+    gateway = request.app.state.gateway
+    upstream: httpx.AsyncClient | None = gateway.upstreams.get(service)
+    if upstream is None:
+        raise NotFound(f"No service is routed at /{service}.")
+    principal = await _caller(request, service)
+    peer = request.client.host if request.client else "unknown"
+    # The socket address, never X-Forwarded-For: a client must not pick its own bucket.
+    key = f"client:{principal.client_id}" if principal else f"address:{peer}"
+    allowed, wait = gateway.limiter.allow(key)
+    if not allowed:
+        problem = TooManyRequests("Rate limit exceeded; slow down.", retry_after_seconds=math.ceil(wait))
+        problem.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        raise problem
+    body = await request.body()
+    extra = _connection_tokens(request.headers.get("connection"))
+    headers = _strip(request.headers.items(), extra)
+    headers += [
+        ("x-request-id", current_request_id() or ""),
+        ("x-forwarded-for", peer),
+        ("x-forwarded-proto", request.url.scheme),
+        ("x-forwarded-host", request.headers.get("host", "")),
+        ("x-forwarded-prefix", f"/{service}"),
+    ]
+    url = httpx.URL(path="/" + path, query=request.url.query.encode())
+    try:
+        upstream_response = await upstream.request(request.method, url, content=body, headers=headers)
+    except httpx.TimeoutException as exc:
+        raise GatewayTimeout(f"{service} did not answer in time.") from exc
+    except httpx.TransportError as exc:
+        raise BadGateway(f"{service} is not reachable.") from exc
+    out_extra = _connection_tokens(upstream_response.headers.get("connection"))
+    response = Response(content=upstream_response.content, status_code=upstream_response.status_code)
+    # Raw headers keep repeated fields (Set-Cookie, Link) that a dict would fold into one.
+    response.raw_headers = [h for h in response.raw_headers if h[0] == b"content-length"] + [
+        (k.lower().encode("latin-1"), v.encode("latin-1"))
+        for k, v in _strip(upstream_response.headers, out_extra | {"content-encoding"})
+    ]
+    return response

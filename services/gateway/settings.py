@@ -1,0 +1,20 @@
+"""Gateway settings: token lifetime, limits, and how long to wait for the services."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import PlatformSettings
+
+
+class GatewaySettings(PlatformSettings):
+    """Everything in PlatformSettings plus the gateway's own knobs (LINGTAN_GATEWAY_*)."""
+
+    model_config = SettingsConfigDict(env_prefix="LINGTAN_", extra="ignore", frozen=True)
+
+    gateway_token_ttl_seconds: int = 900
+    gateway_rate_per_second: float = 200.0
+    gateway_rate_burst: int = 1000
+    gateway_max_body_bytes: int = 1024 * 1024
+    gateway_upstream_timeout_seconds: float = 30.0
+    gateway_upstream_connect_timeout_seconds: float = 3.0

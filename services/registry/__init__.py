@@ -1,0 +1,1 @@
+"""The registry service: accounts, credit blocks, retirements, cancellations and the tamper-evident log."""

@@ -1,0 +1,1 @@
+"""The kernel every Lingtan service shares: settings, database, errors, auth, outbox, HTTP."""

@@ -1,0 +1,1 @@
+"""Database plumbing that behaves the same on the embedded SQLite default and on PostgreSQL."""

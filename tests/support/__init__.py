@@ -1,0 +1,1 @@
+"""Test support: a running platform, clients and tokens."""
