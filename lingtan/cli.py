@@ -71,7 +71,7 @@ def _cmd_keys_rotate(_args: argparse.Namespace) -> int:
     database = open_database("gateway", settings)
     migrate("gateway", database)
     kid = KeyRing(database.writes, settings.secret_key, settings.gateway_token_ttl_seconds,
-                  settings.clock_leeway_seconds).rotate()
+                  settings.clock_leeway_seconds, activation_delay=2 * settings.jwks_min_refresh_seconds).rotate()
     with database.writes() as session, session.begin():
         audit.record(session, actor="cli", action="keys.rotated", target=kid, source="cli")
     print(json.dumps({"active_kid": kid}))

@@ -62,7 +62,11 @@ def create_app(
 ) -> FastAPI:
     """The gateway app; `upstream_transports` lets tests route to in-process apps."""
     keys = KeyRing(
-        database.writes, settings.secret_key, settings.gateway_token_ttl_seconds, settings.clock_leeway_seconds
+        database.writes,
+        settings.secret_key,
+        settings.gateway_token_ttl_seconds,
+        settings.clock_leeway_seconds,
+        activation_delay=2 * settings.jwks_min_refresh_seconds,
     )
 
     async def local_jwks() -> dict[str, Any]:

@@ -74,9 +74,10 @@ def connect(url: str, schema: str | None = None, pool_size: int = 10) -> Databas
         kwargs.update(pool_size=pool_size, max_overflow=pool_size)
         engine = create_engine(parsed, **kwargs)
         if schema:
+            # The listener comes first so that no pooled connection, this one included, misses it.
+            _configure_postgres_schema(engine, schema)
             with engine.begin() as conn:
                 conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-            _configure_postgres_schema(engine, schema)
     writer = engine.execution_options(**{WRITE_OPTION: True})
     return Database(
         engine=engine,

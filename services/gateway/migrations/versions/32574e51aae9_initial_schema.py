@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a18551edfe95
+Revision ID: 32574e51aae9
 Revises:
-Create Date: 2026-11-21 23:06:41.475954
+Create Date: 2026-11-21 23:10:37.856127
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "a18551edfe95"
+
+revision = "32574e51aae9"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -46,6 +47,7 @@ def upgrade() -> None:
         sa.Column("kid", sa.String(length=64), nullable=False),
         sa.Column("private_pem", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("activates_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("kid"),
     )
