@@ -1,0 +1,1 @@
+"""Random audits of certified events."""

@@ -1,0 +1,1 @@
+"""Carbon-neutrality certificates: the signed credential and its printable forms."""

@@ -1,0 +1,1 @@
+"""Certificate status: the W3C Bitstring Status List that publishes revocations."""

@@ -1,0 +1,62 @@
+"""Certificates built from the Hainan exhibition scenario, for the certification domain tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from services.certification.certificates.credential import (
+    CertifiedEvent,
+    ExternalCancellation,
+    Issuer,
+    RegistryRetirement,
+    StatusEntry,
+    build_credential,
+)
+
+STATUS_LIST_URL = "https://lingtan.example.cn/certification/v1/status-lists/3"
+VERIFICATION_URL = "https://lingtan.example.cn/disclosure/certificates/7d1e4a52-3c1b-4c63-9a35-0d6b1f2e9a11"
+
+
+@pytest.fixture
+def verification_url() -> str:
+    """The public page a certificate's QR code opens."""
+    return VERIFICATION_URL
+
+
+@pytest.fixture
+def hainan_expo() -> CertifiedEvent:
+    """A four-day Haikou exhibition: 1,448.5005 t accounted."""
+    return CertifiedEvent(
+        event_id="evt-2024-0042",
+        name="第四届中国国际消费品博览会 China International Consumer Products Expo",
+        organizers=("海南省商务厅", "Hainan Provincial Department of Commerce"),
+        starts_on=date(2024, 4, 13),
+        ends_on=date(2024, 4, 16),
+        jurisdiction="CN-HI",
+        accounted_emissions_kg=Decimal("1448500.5"),
+    )
+
+
+@pytest.fixture
+def credential(hainan_expo: CertifiedEvent) -> dict[str, Any]:
+    """Mangrove blue-carbon credits and citizens' donations on the registry, the rest CCER cancelled outside."""
+    return build_credential(
+        certificate_id="urn:uuid:7d1e4a52-3c1b-4c63-9a35-0d6b1f2e9a11",
+        issuer=Issuer("https://lingtan.example.cn/certification", "海南省生态文明试验区领导小组办公室"),
+        valid_from=datetime(2024, 11, 5, 2, 30, 15, tzinfo=UTC),
+        event=hainan_expo,
+        retirements=[
+            RegistryRetirement("ret-77", "HI-CI", "HI-CI-2024-P-000101", "HI-CI-2024-P-000350", 250_000, 42),
+            RegistryRetirement("ret-12", "HI-CI", "HI-CI-2023-000001", "HI-CI-2023-000220", 220_000_000, 17),
+        ],
+        cancellations=[
+            ExternalCancellation("CCER", "CCER-46-2024-000001", "CCER-46-2024-001228", 1_228_250_500, "NCCR-2024-0031"),
+        ],
+        confirmation_method="self_commitment",
+        profile_id="hainan-2023.1",
+        status=StatusEntry(STATUS_LIST_URL, 94567),
+    )
