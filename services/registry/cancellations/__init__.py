@@ -1,0 +1,1 @@
+"""Cancellations made in external registries and the serial ranges they cover."""

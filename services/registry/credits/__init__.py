@@ -1,0 +1,1 @@
+"""Credits issued on this platform: serialized credit blocks and how they move."""
