@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 
@@ -41,7 +43,17 @@ def _cmd_db_revision(args: argparse.Namespace) -> int:
     from shared.db.migrations import alembic_config
 
     database = open_database(args.service, GatewaySettings())
-    command.revision(alembic_config(args.service, database), message=args.message, autogenerate=True)
+    config = alembic_config(args.service, database)
+    ruff = shutil.which("ruff", path=os.path.dirname(sys.executable)) or shutil.which("ruff")
+    if ruff:
+        # New revisions come out lint-clean and formatted like the rest of the code.
+        config.set_section_option("post_write_hooks", "hooks", "fix, format")
+        for hook, options in (("fix", "check --fix -q REVISION_SCRIPT_FILENAME"),
+                              ("format", "format -q REVISION_SCRIPT_FILENAME")):
+            config.set_section_option("post_write_hooks", f"{hook}.type", "exec")
+            config.set_section_option("post_write_hooks", f"{hook}.executable", ruff)
+            config.set_section_option("post_write_hooks", f"{hook}.options", options)
+    command.revision(config, message=args.message, autogenerate=True)
     return 0
 
 

@@ -143,7 +143,7 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.context = context
-    app.state.verifier = TokenVerifier(context.settings, context.settings.audience(context.name), platform_keys)
+    app.state.verifier = TokenVerifier(context.settings, context.name, platform_keys)
     install_problem_handlers(app)
     app.include_router(_health_router(context))
     if context.inbox is not None:

@@ -19,7 +19,7 @@ class TrustedIssuer(BaseModel):
 
     issuer: str
     jwks_url: str
-    audience: str
+    audience: str = "{service}"  # per-service audiences: "{service}" becomes the service's name
     algorithms: list[str] = ["RS256", "ES256"]
     owner_claim: str = "sub"
     scope_claim: str = "scope"

@@ -77,7 +77,7 @@ def create_app(
         database=database,
         keys=keys,
         limiter=RateLimiter(settings.gateway_rate_per_second, settings.gateway_rate_burst),
-        verifier=TokenVerifier(settings, settings.audience("gateway"), platform_keys=local_jwks),
+        verifier=TokenVerifier(settings, "gateway", platform_keys=local_jwks),
     )
 
     @contextlib.asynccontextmanager

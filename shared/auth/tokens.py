@@ -32,7 +32,7 @@ class Principal:
 @dataclass
 class _Issuer:
     issuer: str
-    audience: str
+    audience: str  # "{service}" stands for the service the token is presented to
     keys: JwksCache
     algorithms: frozenset[str]
     owner_claim: str
@@ -47,15 +47,16 @@ class TokenVerifier:
     def __init__(
         self,
         settings: PlatformSettings,
-        audience: str,
+        service: str,
         platform_keys: JwksFetcher | None = None,
     ) -> None:
         self.leeway = settings.clock_leeway_seconds
+        self.service = service
         fetch = platform_keys or http_jwks_fetcher(settings.jwks_url)
         self._issuers = {
             settings.issuer: _Issuer(
                 issuer=settings.issuer,
-                audience=audience,
+                audience=settings.audience("{service}"),
                 keys=JwksCache(fetch, settings.jwks_min_refresh_seconds),
                 algorithms=PLATFORM_ALGORITHMS,
                 owner_claim="owner",
@@ -80,8 +81,8 @@ class TokenVerifier:
         """The platform issuer's key cache (exposed for tests of rotation and kid floods)."""
         return next(iter(self._issuers.values())).keys
 
-    async def verify(self, token: str, audience: str | None = None) -> Principal:
-        """Verify a bearer token and return its Principal, or raise Unauthorized saying why."""
+    async def verify(self, token: str, service: str | None = None) -> Principal:
+        """Verify a bearer token meant for `service` (default: this verifier's own) or raise Unauthorized."""
         try:
             header, issuer_name = jose_verifier.unverified_header_and_issuer(token)
             issuer = self._issuers.get(issuer_name)
@@ -98,7 +99,7 @@ class TokenVerifier:
                 header,
                 key,
                 issuer=issuer.issuer,
-                audience=audience or issuer.audience,
+                audience=issuer.audience.replace("{service}", service or self.service),
                 algorithms=issuer.algorithms,
                 leeway=self.leeway,
                 require_nbf=issuer.require_nbf,

@@ -25,7 +25,8 @@ def test_oversized_body_sent_straight_to_a_service_gets_413(platform):
 @pytest.fixture
 def limited_platform(tmp_path, schema_prefix):
     running = RunningPlatform(
-        data_dir=tmp_path, schema_prefix=f"{schema_prefix}rl_",
+        data_dir=tmp_path,
+        schema_prefix=f"{schema_prefix}rl_",
         database_url=__import__("os").environ.get("LINGTAN_TEST_DATABASE_URL"),
         overrides={"gateway_rate_per_second": 1.0, "gateway_rate_burst": 5},
     ).start()
@@ -89,7 +90,8 @@ def silent_port():
 
 def test_a_silent_service_gets_504_not_a_hang(tmp_path, schema_prefix, silent_port):
     platform = RunningPlatform(
-        data_dir=tmp_path, schema_prefix=f"{schema_prefix}to_",
+        data_dir=tmp_path,
+        schema_prefix=f"{schema_prefix}to_",
         database_url=__import__("os").environ.get("LINGTAN_TEST_DATABASE_URL"),
         overrides={"gateway_upstream_timeout_seconds": 0.5},
     ).start()

@@ -23,8 +23,13 @@ def _header(token):
 
 def test_client_credentials_token_is_an_rfc9068_jwt(platform):
     caller = platform.register("org:hainan-expo", "events:read events:write registry:read")
-    response = _token(platform, grant_type="client_credentials", client_id=caller.client_id,
-                      client_secret=caller.client_secret, scope="events:write")
+    response = _token(
+        platform,
+        grant_type="client_credentials",
+        client_id=caller.client_id,
+        client_secret=caller.client_secret,
+        scope="events:write",
+    )
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
     body = response.json()
@@ -40,8 +45,11 @@ def test_client_credentials_token_is_an_rfc9068_jwt(platform):
 
 def test_basic_authentication_works_too(platform):
     caller = platform.register("org:basic", "registry:read")
-    response = httpx.post(f"{platform.url}/oauth/token", data={"grant_type": "client_credentials"},
-                          auth=(caller.client_id, caller.client_secret))
+    response = httpx.post(
+        f"{platform.url}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(caller.client_id, caller.client_secret),
+    )
     assert response.status_code == 200
     assert _claims(response.json()["access_token"])["scope"] == "registry:read"
 
@@ -74,8 +82,13 @@ def test_missing_grant_type_is_invalid_request(platform):
 
 def test_scope_not_given_to_the_client_is_invalid_scope(platform):
     caller = platform.register("org:x", "registry:read")
-    response = _token(platform, grant_type="client_credentials", client_id=caller.client_id,
-                      client_secret=caller.client_secret, scope="registry:read registry:issue")
+    response = _token(
+        platform,
+        grant_type="client_credentials",
+        client_id=caller.client_id,
+        client_secret=caller.client_secret,
+        scope="registry:read registry:issue",
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["error"] == "invalid_scope" and "registry:issue" in body["error_description"]
@@ -84,8 +97,13 @@ def test_scope_not_given_to_the_client_is_invalid_scope(platform):
 def test_resource_indicator_narrows_the_audience(platform):
     caller = platform.register("org:x", "registry:read events:read")
     target = platform.settings.audience("registry")
-    response = _token(platform, grant_type="client_credentials", client_id=caller.client_id,
-                      client_secret=caller.client_secret, resource=target)
+    response = _token(
+        platform,
+        grant_type="client_credentials",
+        client_id=caller.client_id,
+        client_secret=caller.client_secret,
+        resource=target,
+    )
     assert response.status_code == 200
     assert _claims(response.json()["access_token"])["aud"] == target
 

@@ -38,7 +38,9 @@ def _scope():
 
 BAD_TOKENS = {
     "expired": lambda p: tokens.signed(p, tokens.claims_for(p, "disclosure", _scope(), exp=int(time.time()) - 600)),
-    "not yet valid": lambda p: tokens.signed(p, tokens.claims_for(p, "disclosure", _scope(), nbf=int(time.time()) + 600)),
+    "not yet valid": lambda p: tokens.signed(
+        p, tokens.claims_for(p, "disclosure", _scope(), nbf=int(time.time()) + 600)
+    ),
     "issued in the future": lambda p: tokens.signed(
         p, tokens.claims_for(p, "disclosure", _scope(), iat=int(time.time()) + 600)
     ),
@@ -47,7 +49,9 @@ BAD_TOKENS = {
     "audience of another service": lambda p: tokens.signed(
         p, tokens.claims_for(p, "disclosure", _scope(), aud=p.settings.audience("accounting"))
     ),
-    "wrong issuer": lambda p: tokens.signed(p, tokens.claims_for(p, "disclosure", _scope(), iss="https://evil.example")),
+    "wrong issuer": lambda p: tokens.signed(
+        p, tokens.claims_for(p, "disclosure", _scope(), iss="https://evil.example")
+    ),
     "alg none": lambda p: tokens.unsigned(tokens.claims_for(p, "disclosure", _scope())),
     "HS256 keyed with public key PEM": lambda p: tokens.hs256_with_public_key(
         p, tokens.claims_for(p, "disclosure", _scope()), "pem"

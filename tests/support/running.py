@@ -106,8 +106,12 @@ class RunningPlatform:
     def _start_server(self, name: str) -> None:
         assert self.loop is not None
         config = uvicorn.Config(
-            self.built[name].app, host="127.0.0.1", port=self.ports[name], log_config=None,
-            access_log=False, lifespan="on",
+            self.built[name].app,
+            host="127.0.0.1",
+            port=self.ports[name],
+            log_config=None,
+            access_log=False,
+            lifespan="on",
         )
         server = uvicorn.Server(config)
         self.servers[name] = server

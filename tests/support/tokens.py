@@ -16,7 +16,9 @@ from shared import jws
 from tests.support.running import RunningPlatform
 
 
-def claims_for(platform: RunningPlatform, service: str, scope: str, owner: str = "org:attacker", **changes: Any) -> dict[str, Any]:
+def claims_for(
+    platform: RunningPlatform, service: str, scope: str, owner: str = "org:attacker", **changes: Any
+) -> dict[str, Any]:
     """Valid claims for `service`, then `changes` applied (None deletes a claim)."""
     assert platform.settings is not None
     now = int(time.time())

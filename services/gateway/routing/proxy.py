@@ -52,7 +52,7 @@ async def _caller(request: Request, service: str) -> Principal | None:
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Authorization must be a Bearer token.")
     gateway = request.app.state.gateway
-    principal: Principal = await gateway.verifier.verify(token.strip(), gateway.settings.audience(service))
+    principal: Principal = await gateway.verifier.verify(token.strip(), service)
     return principal
 
 
