@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from typing import Any
 
 import uvicorn
 
@@ -60,6 +61,16 @@ async def _serve_all(servers: list[uvicorn.Server]) -> None:
     await asyncio.gather(*(server.serve() for server in servers))
 
 
+def _run(main: Coroutine[Any, Any, None]) -> None:
+    # uvicorn picks uvloop only in Server.run(); several servers on one loop need it chosen here.
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
+
+
 def serve_platform(host: str, port: int, demo: bool = False) -> None:
     """Gateway on host:port, each service on its own loopback port, all in this process."""
     configure_logging()
@@ -75,7 +86,7 @@ def serve_platform(host: str, port: int, demo: bool = False) -> None:
         from lingtan.demo import schedule_demo
 
         schedule_demo(settings, servers[0])
-    asyncio.run(_serve_all(servers))
+    _run(_serve_all(servers))
 
 
 def serve_one(service: str, host: str, port: int | None, workers: int = 1) -> None:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from shared.auth.dependencies import DeliverNotifications
+from shared.auth.dependencies import Authenticated, DeliverNotifications
 from shared.auth.jwks import JwksFetcher
 from shared.auth.scopes import service_client_id
 from shared.auth.tokens import TokenVerifier
@@ -65,6 +65,16 @@ def _health_router(context: ServiceContext) -> APIRouter:
     @router.get("/health", summary="Liveness: the process answers")
     def health() -> dict[str, str]:
         return {"status": "ok", "service": context.name}
+
+    @router.get("/v1/whoami", tags=["auth"], summary="The caller as this service sees its token")
+    async def whoami(caller: Authenticated) -> dict[str, Any]:
+        return {
+            "client_id": caller.client_id,
+            "owner": caller.owner,
+            "scopes": sorted(caller.scopes),
+            "issuer": caller.issuer,
+            "service": context.name,
+        }
 
     @router.get("/health/ready", summary="Readiness: the database answers; outbox and inbox lag")
     def ready() -> JSONResponse:

@@ -18,6 +18,7 @@ from services.gateway.keys.service import KeyRing
 from services.gateway.oauth import api as oauth_api
 from services.gateway.routing.proxy import forward
 from services.gateway.routing.ratelimit import RateLimiter
+from services.gateway.routing.upstreams import Upstream
 from services.gateway.settings import GatewaySettings
 from shared.auth.scopes import SERVICE_CLIENT_SCOPES, service_client_id, service_client_secret
 from shared.auth.tokens import TokenVerifier
@@ -38,7 +39,7 @@ class Gateway:
     keys: KeyRing
     limiter: RateLimiter
     verifier: TokenVerifier
-    upstreams: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+    upstreams: dict[str, Upstream] = field(default_factory=dict)
 
 
 def provision_service_clients(database: Database, settings: GatewaySettings) -> None:
@@ -86,17 +87,14 @@ def create_app(
         timeout = httpx.Timeout(
             settings.gateway_upstream_timeout_seconds, connect=settings.gateway_upstream_connect_timeout_seconds
         )
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
         for service in SERVICES:
             transport = (upstream_transports or {}).get(service)
-            gateway.upstreams[service] = httpx.AsyncClient(
-                base_url=settings.service_url(service), timeout=timeout, limits=limits, transport=transport
-            )
+            gateway.upstreams[service] = Upstream(settings.service_url(service), timeout, transport)
         try:
             yield
         finally:
-            for client in gateway.upstreams.values():
-                await client.aclose()
+            for upstream in gateway.upstreams.values():
+                await upstream.aclose()
 
     app = FastAPI(
         title="Lingtan gateway",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ from shared.problems import Unauthorized
 from shared.settings import PlatformSettings
 
 PLATFORM_ALGORITHMS = frozenset({"ES256"})
+VERIFIED_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class TokenVerifier:
     ) -> None:
         self.leeway = settings.clock_leeway_seconds
         self.service = service
+        self._verified: dict[tuple[str, str], tuple[Principal, float, float]] = {}
         fetch = platform_keys or http_jwks_fetcher(settings.jwks_url)
         self._issuers = {
             settings.issuer: _Issuer(
@@ -83,6 +86,24 @@ class TokenVerifier:
 
     async def verify(self, token: str, service: str | None = None) -> Principal:
         """Verify a bearer token meant for `service` (default: this verifier's own) or raise Unauthorized."""
+        service = service or self.service
+        cached = self._verified.get((token, service))
+        # A token's bytes cannot change, so a signature checked once stays checked; its times are not
+        # fixed facts, so they are checked again on every use.
+        if cached is not None:
+            principal, not_before, expires = cached
+            now = time.time()
+            if not_before - self.leeway <= now < expires + self.leeway:
+                return principal
+            self._verified.pop((token, service), None)
+        principal = await self._verify_uncached(token, service)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.pop(next(iter(self._verified)))
+        claims = principal.claims
+        self._verified[(token, service)] = (principal, float(claims.get("nbf", claims["iat"])), float(claims["exp"]))
+        return principal
+
+    async def _verify_uncached(self, token: str, service: str) -> Principal:
         try:
             header, issuer_name = jose_verifier.unverified_header_and_issuer(token)
             issuer = self._issuers.get(issuer_name)
@@ -99,7 +120,7 @@ class TokenVerifier:
                 header,
                 key,
                 issuer=issuer.issuer,
-                audience=issuer.audience.replace("{service}", service or self.service),
+                audience=issuer.audience.replace("{service}", service),
                 algorithms=issuer.algorithms,
                 leeway=self.leeway,
                 require_nbf=issuer.require_nbf,

@@ -6,6 +6,7 @@ import threading
 import httpx
 import pytest
 
+from services.gateway.routing.upstreams import Upstream
 from tests.support.running import RunningPlatform
 
 
@@ -96,8 +97,8 @@ def test_a_silent_service_gets_504_not_a_hang(tmp_path, schema_prefix, silent_po
         overrides={"gateway_upstream_timeout_seconds": 0.5},
     ).start()
     try:
-        platform.built["gateway"].app.state.gateway.upstreams["disclosure"] = httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{silent_port}", timeout=0.5
+        platform.built["gateway"].app.state.gateway.upstreams["disclosure"] = Upstream(
+            f"http://127.0.0.1:{silent_port}", httpx.Timeout(0.5)
         )
         response = httpx.get(f"{platform.url}/disclosure/health", timeout=10)
         assert response.status_code == 504

@@ -8,6 +8,7 @@ import httpx
 from fastapi import Request
 from fastapi.responses import Response
 
+from services.gateway.routing.upstreams import Upstream
 from shared.auth.tokens import Principal
 from shared.logs import current_request_id
 from shared.problems import BadGateway, GatewayTimeout, NotFound, TooManyRequests, Unauthorized
@@ -59,7 +60,7 @@ async def _caller(request: Request, service: str) -> Principal | None:
 async def forward(request: Request, service: str, path: str) -> Response:
     """Check the caller and its rate, then pass the request to `service` and its answer back."""
     gateway = request.app.state.gateway
-    upstream: httpx.AsyncClient | None = gateway.upstreams.get(service)
+    upstream: Upstream | None = gateway.upstreams.get(service)
     if upstream is None:
         raise NotFound(f"No service is routed at /{service}.")
     principal = await _caller(request, service)
@@ -83,7 +84,7 @@ async def forward(request: Request, service: str, path: str) -> Response:
     ]
     url = httpx.URL(path="/" + path, query=request.url.query.encode())
     try:
-        upstream_response = await upstream.request(request.method, url, content=body, headers=headers)
+        upstream_response = await upstream.client().request(request.method, url, content=body, headers=headers)
     except httpx.TimeoutException as exc:
         raise GatewayTimeout(f"{service} did not answer in time.") from exc
     except httpx.TransportError as exc:

@@ -1,0 +1,1 @@
+"""The emission factor library: versioned factors, each with its source."""

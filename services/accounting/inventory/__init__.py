@@ -1,0 +1,1 @@
+"""Inventories: activity lines, unit conversion, emissions with a per-line trace, and estimates."""

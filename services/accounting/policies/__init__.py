@@ -1,0 +1,1 @@
+"""Policy profiles: each jurisdiction's rules for carbon-neutral large events, as versioned data."""
