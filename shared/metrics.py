@@ -40,6 +40,8 @@ class MetricsMiddleware:
         self.metrics = metrics
 
     def _route(self, scope: Scope) -> str:
+        if label := scope.get("lingtan.route"):
+            return str(label)
         router = scope.get("app")
         for route in getattr(getattr(router, "router", None), "routes", []):
             match, _ = route.matches(scope)

@@ -9,14 +9,13 @@ from typing import Any
 
 import anyio
 import httpx
-from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi import FastAPI
 
 from services.gateway.clients import api as clients_api
 from services.gateway.clients.service import ensure_client
 from services.gateway.keys.service import KeyRing
 from services.gateway.oauth import api as oauth_api
-from services.gateway.routing.proxy import forward
+from services.gateway.routing.proxy import ServiceRouterMiddleware
 from services.gateway.routing.ratelimit import RateLimiter
 from services.gateway.routing.upstreams import Upstream
 from services.gateway.settings import GatewaySettings
@@ -115,15 +114,7 @@ def create_app(
 
     app.add_api_route("/metrics", metrics.render, include_in_schema=False)
 
-    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-    for service in SERVICES:
-
-        async def route(request: Request, path: str = "", _service: str = service) -> Response:
-            return await forward(request, _service, path)
-
-        app.add_api_route(f"/{service}/{{path:path}}", route, methods=methods, include_in_schema=False)
-        app.add_api_route(f"/{service}", route, methods=methods, include_in_schema=False)
-
+    app.add_middleware(ServiceRouterMiddleware, gateway=gateway, services=SERVICES)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.gateway_max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestContextMiddleware, service="gateway")

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import httpx
-from fastapi import Request
-from fastapi.responses import Response
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.routing.upstreams import Upstream
 from shared.auth.tokens import Principal
 from shared.logs import current_request_id
-from shared.problems import BadGateway, GatewayTimeout, NotFound, TooManyRequests, Unauthorized
+from shared.problems import (
+    BadGateway,
+    GatewayTimeout,
+    NotFound,
+    Problem,
+    TooManyRequests,
+    Unauthorized,
+    problem_response,
+)
 
 HOP_BY_HOP = frozenset(
     {
@@ -45,25 +55,47 @@ def _connection_tokens(value: str | None) -> set[str]:
     return {token.strip().lower() for token in (value or "").split(",") if token.strip()}
 
 
-async def _caller(request: Request, service: str) -> Principal | None:
+async def _caller(gateway: Any, request: Request, service: str) -> Principal | None:
     header = request.headers.get("authorization")
     if not header:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Authorization must be a Bearer token.")
-    gateway = request.app.state.gateway
     principal: Principal = await gateway.verifier.verify(token.strip(), service)
     return principal
 
 
-async def forward(request: Request, service: str, path: str) -> Response:
+class ServiceRouterMiddleware:
+    """Pure ASGI: `/{service}/**` goes straight to the proxy, skipping the framework's routing and
+    dependency machinery that the gateway's own endpoints need and a pass-through does not."""
+
+    def __init__(self, app: ASGIApp, gateway: Any, services: tuple[str, ...]) -> None:
+        self.app = app
+        self.gateway = gateway
+        self.services = frozenset(services)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            service, _, rest = scope["path"][1:].partition("/")
+            if service in self.services:
+                scope["lingtan.route"] = f"/{service}/**"
+                request = Request(scope, receive)
+                try:
+                    response = await forward(self.gateway, request, service, rest)
+                except Problem as problem:
+                    response = problem_response(problem, scope["path"])
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def forward(gateway: Any, request: Request, service: str, path: str) -> Response:
     """Check the caller and its rate, then pass the request to `service` and its answer back."""
-    gateway = request.app.state.gateway
     upstream: Upstream | None = gateway.upstreams.get(service)
     if upstream is None:
         raise NotFound(f"No service is routed at /{service}.")
-    principal = await _caller(request, service)
+    principal = await _caller(gateway, request, service)
     peer = request.client.host if request.client else "unknown"
     # The socket address, never X-Forwarded-For: a client must not pick its own bucket.
     key = f"client:{principal.client_id}" if principal else f"address:{peer}"
