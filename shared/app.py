@@ -27,6 +27,7 @@ from shared.outbox import Applier, Inbox, InboxAck, NotificationBatch, Outbox, R
 from shared.problems import Forbidden, ServiceUnavailable, install_problem_handlers, problem_response
 from shared.service_client import ServiceClient
 from shared.settings import PlatformSettings
+from shared.tracing import TracingMiddleware, configure_tracing
 
 
 @dataclass
@@ -136,6 +137,7 @@ def create_service_app(
     """A service's FastAPI app with the kernel installed around its feature routers."""
     if inbox_apply is not None:
         context.inbox = Inbox(context.kernel, context.database, inbox_apply)
+    configure_tracing()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -164,6 +166,7 @@ def create_service_app(
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=context.metrics)
     app.add_middleware(RequestContextMiddleware, service=context.name)
+    app.add_middleware(TracingMiddleware, service=context.name)
     return app
 
 

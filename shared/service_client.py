@@ -14,6 +14,7 @@ from shared.auth.scopes import SERVICE_CLIENT_SCOPES, service_client_id, service
 from shared.logs import REQUEST_ID_HEADER, current_request_id
 from shared.problems import BadGateway, ServiceUnavailable
 from shared.settings import PlatformSettings
+from shared.tracing import inject_headers
 
 RETRY_STATUSES = {502, 503, 504}
 
@@ -73,6 +74,7 @@ class ServiceClient:
         headers = {}
         if rid := current_request_id():
             headers[REQUEST_ID_HEADER] = rid
+        inject_headers(headers)
         if method.upper() not in ("GET", "HEAD", "PUT", "DELETE"):
             # One key for every attempt makes a retried write safe at the receiver.
             headers["Idempotency-Key"] = str(uuid.uuid4())

@@ -27,6 +27,7 @@ from shared.logs import RequestContextMiddleware
 from shared.metrics import MetricsMiddleware, ServiceMetrics
 from shared.problems import install_problem_handlers
 from shared.settings import SERVICES
+from shared.tracing import TracingMiddleware, configure_tracing
 
 
 @dataclass
@@ -118,4 +119,6 @@ def create_app(
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.gateway_max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestContextMiddleware, service="gateway")
+    app.add_middleware(TracingMiddleware, service="gateway")
+    configure_tracing()
     return app

@@ -22,6 +22,7 @@ from shared.problems import (
     Unauthorized,
     problem_response,
 )
+from shared.tracing import inject_headers
 
 HOP_BY_HOP = frozenset(
     {
@@ -43,6 +44,9 @@ HOP_BY_HOP = frozenset(
         "x-forwarded-prefix",
     }
 )
+
+
+TRACE_HEADERS = frozenset({"traceparent", "tracestate"})
 
 
 def _strip(headers: httpx.Headers | list[tuple[str, str]], extra: set[str]) -> list[tuple[str, str]]:
@@ -114,6 +118,10 @@ async def forward(gateway: Any, request: Request, service: str, path: str) -> Re
         ("x-forwarded-host", request.headers.get("host", "")),
         ("x-forwarded-prefix", f"/{service}"),
     ]
+    # The gateway's own span becomes the parent: the caller's trace context is replaced, not forwarded.
+    trace_headers: dict[str, str] = {}
+    inject_headers(trace_headers)
+    headers = [(k, v) for k, v in headers if k.lower() not in TRACE_HEADERS] + list(trace_headers.items())
     url = httpx.URL(path="/" + path, query=request.url.query.encode())
     try:
         upstream_response = await upstream.client().request(request.method, url, content=body, headers=headers)
