@@ -19,4 +19,6 @@ def request_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(request_session)]
+# scope="function": commit before the response is sent, so a client never sees an answer for a write
+# that then fails to commit, nor reads before a write it was told about is visible.
+DbSession = Annotated[Session, Depends(request_session, scope="function")]
