@@ -1,0 +1,1 @@
+"""The audit trail of administrative actions on the disclosure service."""

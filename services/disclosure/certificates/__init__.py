@@ -1,0 +1,1 @@
+"""Certificates, their live status, and verifying their signatures."""

@@ -1,0 +1,1 @@
+"""Disclosed events: the public list and each event's profile-allowed fields."""

@@ -1,0 +1,1 @@
+"""The read model: what other services told disclosure, one latest state per record."""

@@ -1,0 +1,1 @@
+"""Open data: CSV and JSON exports of the disclosed records."""

@@ -1,0 +1,1 @@
+"""Policy documents and notices published by the regulator, versioned."""

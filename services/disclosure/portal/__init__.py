@@ -1,0 +1,1 @@
+"""The public web portal: server-rendered pages in Chinese and English."""

@@ -1,0 +1,1 @@
+"""What every public endpoint shares: strict query strings, caching validators, exact quantities."""

@@ -1,0 +1,1 @@
+"""Retirements, donations and external cancellations as the public sees them."""

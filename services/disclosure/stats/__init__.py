@@ -1,0 +1,1 @@
+"""Platform-wide statistics computed from the read model."""
