@@ -9,12 +9,19 @@ import shutil
 import sys
 from collections.abc import Sequence
 
+from lingtan.processes import worker_count
 from shared.settings import DEFAULT_PORTS
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from lingtan import serve
 
+    if args.processes:
+        if args.service or args.demo:
+            raise SystemExit("lingtan serve --processes starts every service; it takes neither SERVICE nor --demo")
+        from lingtan.processes import serve_processes
+
+        return serve_processes(args.host, args.port or DEFAULT_PORTS["gateway"], dict(args.workers))
     if args.service:
         serve.serve_one(args.service, args.host, args.port)
     else:
@@ -101,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--demo", action="store_true", help="fill an empty platform with realistic events")
+    serve.add_argument("--processes", action="store_true",
+                       help="each service and the gateway as its own uvicorn process on loopback ports")
+    serve.add_argument("--workers", action="append", default=[], metavar="SERVICE=N", type=worker_count,
+                       help="with --processes: uvicorn workers of one service (repeatable; gateway and disclosure 2)")
     serve.set_defaults(func=_cmd_serve)
 
     db = sub.add_parser("db", help="database migrations").add_subparsers(dest="db_command", required=True)
@@ -121,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     keys = sub.add_parser("keys", help="token signing keys").add_subparsers(dest="keys_command", required=True)
     keys.add_parser("rotate", help="start signing tokens with a new key").set_defaults(func=_cmd_keys_rotate)
+
     return parser
 
 

@@ -38,13 +38,19 @@ def migrate(service: str, database: Database) -> None:
     upgrade(service, database)
 
 
-def build(service: str, settings: PlatformSettings | None = None, database: Database | None = None) -> BuiltService:
-    """Build one service's app (migrated) from settings in the environment unless given."""
+def build(
+    service: str,
+    settings: PlatformSettings | None = None,
+    database: Database | None = None,
+    run_migrations: bool = True,
+) -> BuiltService:
+    """Build one service's app (migrated unless told not to) from settings in the environment unless given."""
     if service not in ALL:
         raise ValueError(f"unknown service {service!r}; choose one of {', '.join(ALL)}")
     settings = settings or (GatewaySettings() if service == "gateway" else PlatformSettings())
     database = database or open_database(service, settings)
-    migrate(service, database)
+    if run_migrations:
+        migrate(service, database)
     module = importlib.import_module(f"services.{service}.app")
     if service == "gateway":
         gateway_settings = settings if isinstance(settings, GatewaySettings) else GatewaySettings(

@@ -10,6 +10,8 @@ from typing import Any
 import anyio
 import httpx
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from services.gateway.clients import api as clients_api
 from services.gateway.clients.service import ensure_client
@@ -22,10 +24,11 @@ from services.gateway.settings import GatewaySettings
 from shared.auth.scopes import SERVICE_CLIENT_SCOPES, service_client_id, service_client_secret
 from shared.auth.tokens import TokenVerifier
 from shared.db.engine import Database
+from shared.db.transactions import run_in_transaction
 from shared.limits import BodySizeLimitMiddleware
 from shared.logs import RequestContextMiddleware
 from shared.metrics import MetricsMiddleware, ServiceMetrics
-from shared.problems import install_problem_handlers
+from shared.problems import ServiceUnavailable, install_problem_handlers, problem_response
 from shared.settings import SERVICES
 from shared.tracing import TracingMiddleware, configure_tracing
 
@@ -44,7 +47,8 @@ class Gateway:
 
 def provision_service_clients(database: Database, settings: GatewaySettings) -> None:
     """Make sure each service's own client exists with the secret derived from the platform secret."""
-    with database.writes() as session, session.begin():
+
+    def provision(session: Session) -> None:
         for service in SERVICES:
             ensure_client(
                 session,
@@ -54,6 +58,10 @@ def provision_service_clients(database: Database, settings: GatewaySettings) -> 
                 scopes=SERVICE_CLIENT_SCOPES[service].split(),
                 secret=service_client_secret(service, settings.service_client_secret),
             )
+
+    # Several gateway workers start at once: the one that loses the insert race retries and finds
+    # the clients already there.
+    run_in_transaction(database.writes, provision, retry_integrity=True)
 
 
 def create_app(
@@ -112,6 +120,14 @@ def create_app(
     @app.get("/health", tags=["health"], summary="Liveness")
     def health() -> dict[str, str]:
         return {"status": "ok", "service": "gateway"}
+
+    @app.get("/health/ready", tags=["health"], summary="Readiness: the database answers and a signing key exists")
+    def ready() -> JSONResponse:
+        try:
+            keys.active()
+        except Exception:  # noqa: BLE001 - any database failure means "not ready"
+            return problem_response(ServiceUnavailable("The gateway cannot reach its database."))
+        return JSONResponse({"status": "ok", "service": "gateway", "database": "ok"})
 
     app.add_api_route("/metrics", metrics.render, include_in_schema=False)
 

@@ -1,0 +1,285 @@
+"""`lingtan serve --processes`: every service in a process of its own, reached through the gateway,
+configured by the environment alone, and stopped cleanly with SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import json
+import os
+import random
+import secrets
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from lingtan.processes import ProcessSpec, child_environment, plan, worker_count
+from shared.auth.scopes import service_client_id, service_client_secret
+
+LINGTAN = str(Path(sys.executable).with_name("lingtan"))
+SERVICES = ("accounting", "registry", "certification", "disclosure")
+POSTGRES_URL = os.environ.get("LINGTAN_TEST_DATABASE_URL")
+START_TIMEOUT = 240
+
+
+@dataclass
+class Runner:
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]
+    summary: dict
+    log: Path
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports below the kernel's ephemeral range: the services' own outgoing connections (to PostgreSQL,
+    to each other) take ephemeral ports and could grab a port the runner has yet to bind."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    chosen: list[int] = []
+    rng = random.SystemRandom()
+    while len(chosen) < count:
+        port = rng.randrange(max(1024, low - 12000), low)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        if port not in chosen:
+            chosen.append(port)
+    return chosen
+
+
+def stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of a process, or None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = text.rsplit(")", 1)[1].split()
+    return fields[0], int(fields[1])
+
+
+def alive(pid: int) -> bool:
+    found = stat(pid)
+    return found is not None and found[0] != "Z"
+
+
+def descendants(root: int) -> set[int]:
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (found := stat(int(entry.name))) is not None:
+            parents[int(entry.name)] = found[1]
+    found_pids: set[int] = set()
+    frontier = {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found_pids
+        found_pids |= frontier
+    return found_pids
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except FileNotFoundError:
+        return ""
+
+
+def read_summary(process: subprocess.Popen[bytes], log: Path) -> dict:
+    assert process.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if selector.select(timeout=0.5):
+            line = process.stdout.readline()
+            if line:
+                return json.loads(line)
+        if process.poll() is not None:
+            break
+    raise AssertionError(f"no summary line from the runner; its log:\n{log.read_text()[-4000:]}")
+
+
+def stop(runner: Runner, sig: int = signal.SIGTERM) -> int:
+    if runner.process.poll() is None:
+        runner.process.send_signal(sig)
+    try:
+        return runner.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        runner.process.kill()
+        raise
+
+
+@pytest.fixture(scope="module")
+def runner(tmp_path_factory, schema_prefix):
+    tmp = tmp_path_factory.mktemp("processes")
+    gateway, *service_ports = free_ports(5)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LINGTAN_")}
+    env.update({
+        "LINGTAN_ENV": "test",
+        "LINGTAN_DATA_DIR": str(tmp / "var"),
+        "LINGTAN_SECRET_KEY": secrets.token_hex(16),
+        "LINGTAN_SERVICE_CLIENT_SECRET": secrets.token_hex(16),
+        "LINGTAN_OUTBOX_POLL_SECONDS": "0.1",
+        "LINGTAN_JWKS_MIN_REFRESH_SECONDS": "1",
+        **{f"LINGTAN_{s.upper()}_URL": f"http://127.0.0.1:{p}" for s, p in zip(SERVICES, service_ports, strict=True)},
+    })
+    if POSTGRES_URL:
+        env["LINGTAN_DATABASE_URL"] = POSTGRES_URL
+        env["LINGTAN_SCHEMA_PREFIX"] = f"{schema_prefix}proc{secrets.token_hex(2)}_"
+    log = tmp / "runner.log"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen([LINGTAN, "serve", "--processes", "--port", str(gateway)], env=env, cwd=tmp,
+                                   stdout=subprocess.PIPE, stderr=stderr)
+    started = Runner(process, env, {}, log)
+    try:
+        started.summary = read_summary(process, log)
+        yield started
+    finally:
+        if process.poll() is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                stop(started)
+        process.stdout.close()
+
+
+def register(runner: Runner, scope: str) -> dict:
+    out = subprocess.run([LINGTAN, "client", "create", "--name", "process test", "--owner", "org:process-test",
+                          "--scope", scope], env=runner.env, cwd=runner.log.parent, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def token(gateway: str, client_id: str, secret: str, scope: str) -> str:
+    response = httpx.post(f"{gateway}/oauth/token", data={"grant_type": "client_credentials", "scope": scope},
+                          auth=(client_id, secret))
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+def kid(jwt: str) -> str:
+    header = jwt.split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))["kid"]
+
+
+def test_each_service_is_a_process_of_its_own_answering_as_itself(runner):
+    pids = runner.summary["pids"]
+    assert set(pids) == {"gateway", *SERVICES}
+    assert len(set(pids.values())) == 5
+    for pid in pids.values():
+        assert pid != runner.process.pid
+        assert stat(pid)[1] == runner.process.pid  # a child of the runner
+    for service in SERVICES:
+        url = runner.summary["services"][service]
+        assert url == runner.env[f"LINGTAN_{service.upper()}_URL"]
+        ready = httpx.get(f"{url}/health/ready")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["service"] == service
+        assert f"lingtan.factory:{service}" in cmdline(pids[service])
+
+
+def test_gateway_runs_the_workers_it_was_given(runner):
+    assert runner.summary["workers"]["gateway"] == 2
+    workers = [pid for pid in descendants(runner.summary["pids"]["gateway"]) if "spawn_main" in cmdline(pid)]
+    assert len(workers) == 2
+
+
+def test_a_registered_client_calls_the_registry_through_the_gateway(runner):
+    gateway = runner.summary["gateway"]
+    client = register(runner, "registry:read events:read")
+    tokens = [token(gateway, client["client_id"], client["client_secret"], "registry:read") for _ in range(8)]
+    # Whichever gateway worker answered, every token is signed with the one key they all publish.
+    assert len({kid(t) for t in tokens}) == 1
+    for access in tokens[:3]:
+        response = httpx.get(f"{gateway}/registry/v1/whoami", headers={"Authorization": f"Bearer {access}"})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["client_id"] == client["client_id"]
+        assert body["service"] == "registry"
+        assert body["owner"] == "org:process-test"
+        assert "registry:read" in body["scopes"]
+    refused = httpx.get(f"{gateway}/registry/v1/whoami")
+    assert refused.status_code == 401
+    assert refused.headers["content-type"].startswith("application/problem+json")
+
+
+def test_services_accept_each_others_tokens_across_processes(runner):
+    gateway = runner.summary["gateway"]
+    secret = service_client_secret("registry", runner.env["LINGTAN_SERVICE_CLIENT_SECRET"])
+    access = token(gateway, service_client_id("registry"), secret, "notifications:deliver")
+    response = httpx.post(f"{runner.summary['services']['disclosure']}/v1/inbox", json={"notifications": []},
+                          headers={"Authorization": f"Bearer {access}"})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"acknowledged": []}
+
+
+def test_a_service_killed_outright_is_started_again_on_its_port(runner):
+    old = runner.summary["pids"]["registry"]
+    os.kill(old, signal.SIGKILL)
+    url = runner.summary["services"]["registry"]
+    deadline = time.monotonic() + 120
+    while True:
+        new = [pid for pid in descendants(runner.process.pid)
+               if pid != old and alive(pid) and "lingtan.factory:registry" in cmdline(pid)]
+        with contextlib.suppress(httpx.HTTPError):
+            if new and httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
+                break
+        assert time.monotonic() < deadline, runner.log.read_text()[-4000:]
+        time.sleep(0.2)
+    assert not alive(old)
+    client = register(runner, "registry:read")
+    access = token(runner.summary["gateway"], client["client_id"], client["client_secret"], "registry:read")
+    response = httpx.get(f"{runner.summary['gateway']}/registry/v1/whoami",
+                         headers={"Authorization": f"Bearer {access}"})
+    assert response.status_code == 200, response.text
+
+
+# Runs last in this module: it stops the runner the tests above share.
+def test_sigterm_stops_every_child_and_exits_cleanly(runner):
+    children = descendants(runner.process.pid)
+    assert len(children) >= 5 + 2 + 2  # five processes, plus the gateway's and disclosure's workers
+    assert stop(runner) == 0
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [pid for pid in children if alive(pid)] == []
+    for port in [int(u.rsplit(":", 1)[1]) for u in [runner.summary["gateway"], *runner.summary["services"].values()]]:
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_service_ports_come_from_the_environment_else_sit_next_to_the_gateway():
+    env = {"LINGTAN_REGISTRY_URL": "http://127.0.0.1:9902", "LINGTAN_DISCLOSURE_URL": "http://disclosure:8004"}
+    ports = {spec.service: spec.port for spec in plan("127.0.0.1", 9000, {}, env)}
+    assert ports == {"gateway": 9000, "accounting": 9001, "registry": 9902, "certification": 9003, "disclosure": 9004}
+
+
+def test_two_services_on_one_port_are_refused():
+    with pytest.raises(ValueError, match="share a port"):
+        plan("127.0.0.1", 9000, {}, {"LINGTAN_ACCOUNTING_URL": "http://127.0.0.1:9000"})
+
+
+def test_children_learn_where_everyone_is_and_keep_a_configured_issuer():
+    specs = plan("0.0.0.0", 9000, {"registry": 3}, {})
+    assert next(s for s in specs if s.service == "registry") == ProcessSpec("registry", "127.0.0.1", 9002, 3)
+    env = child_environment(specs, {"PATH": "/bin"})
+    assert env["LINGTAN_CERTIFICATION_URL"] == "http://127.0.0.1:9003"
+    assert env["LINGTAN_ISSUER"] == "http://127.0.0.1:9000"
+    assert env["LINGTAN_JWKS_URL"] == "http://127.0.0.1:9000/.well-known/jwks.json"
+    assert env["PATH"] == "/bin"
+    kept = child_environment(specs, {"LINGTAN_ISSUER": "https://lingtan.example.gov.cn"})
+    assert kept["LINGTAN_ISSUER"] == "https://lingtan.example.gov.cn"
+    assert kept["LINGTAN_TOKEN_URL"] == "http://127.0.0.1:9000/oauth/token"
+
+
+@pytest.mark.parametrize("value", ["gateway", "gateway=0", "ledger=2", "registry=two"])
+def test_a_malformed_workers_option_is_refused(value):
+    with pytest.raises(argparse.ArgumentTypeError):
+        worker_count(value)
+    assert worker_count("disclosure=3") == ("disclosure", 3)
