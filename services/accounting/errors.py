@@ -93,3 +93,21 @@ class InvalidPolicyQuery(AccountingError):
     """Event facts a policy cannot be resolved for (an unknown host type, a negative headcount)."""
 
     slug, title = "invalid-policy-query", "Invalid event facts for policy resolution"
+
+
+class InvalidEvent(AccountingError):
+    """Event facts that cannot be true: an end before the start, an absurd duration or date."""
+
+    slug, title = "invalid-event", "Invalid event"
+
+
+class InvalidPlan(AccountingError):
+    """An implementation plan that contradicts itself (a boundary with gaps, lines outside it)."""
+
+    slug, title = "invalid-plan", "Invalid implementation plan"
+
+
+class UnknownFactorDataset(AccountingError):
+    """A factor dataset version that is not shipped."""
+
+    slug, title = "unknown-factor-dataset", "Unknown emission factor dataset version"

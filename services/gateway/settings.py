@@ -15,6 +15,7 @@ class GatewaySettings(PlatformSettings):
     gateway_token_ttl_seconds: int = 900
     gateway_rate_per_second: float = 200.0
     gateway_rate_burst: int = 1000
-    gateway_max_body_bytes: int = 1024 * 1024
+    # Inventories of up to 20,000 activity lines are the largest bodies; services bound each route again.
+    gateway_max_body_bytes: int = 16 * 1024 * 1024
     gateway_upstream_timeout_seconds: float = 30.0
     gateway_upstream_connect_timeout_seconds: float = 3.0

@@ -254,4 +254,4 @@ def test_results_serialize_decimals_as_strings() -> None:
     result = calculate_inventory([line(Category.WATER, "800", "m3", "water.supply.desnz-2025")], LIBRARY)
     dumped = result.model_dump(mode="json")
     assert dumped["accounted"]["total_kgco2e"] == "152.8"
-    assert dumped["lines"][0]["trace"]["factor_value"] == "0.191"
+    assert dumped["lines"][0]["trace"]["factor"]["value"] == "0.191"

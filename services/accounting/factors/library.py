@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from services.accounting.errors import AccountingError, FactorDatasetError, UnknownFactor
+from services.accounting.errors import AccountingError, FactorDatasetError, UnknownFactor, UnknownFactorDataset
 from services.accounting.factors.entries import (
     ElectricitySettings,
     EmissionFactor,
@@ -113,3 +113,19 @@ def load_library(path: Path | None = None) -> FactorLibrary:
 def default_library() -> FactorLibrary:
     """The default dataset, loaded once per process."""
     return load_library()
+
+
+def available_versions() -> tuple[str, ...]:
+    """The versions of the datasets shipped with the package."""
+    return tuple(sorted(path.stem.removeprefix("factors-") for path in DATA_DIR.glob("factors-*.toml")))
+
+
+@lru_cache(maxsize=8)
+def library_version(version: str) -> FactorLibrary:
+    """The shipped dataset `version` (an inventory pins the version it used), or UnknownFactorDataset."""
+    if version not in available_versions():
+        raise UnknownFactorDataset(
+            f"No emission factor dataset {version!r} is shipped; available: {', '.join(available_versions())}.",
+            version=version,
+        )
+    return default_library() if version == DEFAULT_VERSION else load_library(dataset_path(version))

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, Inexact, InvalidOperation, Overflow
 
-from services.accounting.errors import AccountingError, GreenCertificateRequired, InvalidActivityLine
+from services.accounting.errors import (
+    AccountingError,
+    GreenCertificateRequired,
+    InvalidActivityLine,
+    InvalidQuantity,
+)
 from services.accounting.factors.entries import EmissionFactor
 from services.accounting.factors.library import FactorLibrary
 from services.accounting.inventory.display import plain
@@ -18,41 +23,46 @@ from services.accounting.inventory.lines import (
     LineResult,
     LineTrace,
     Totals,
+    TraceFactor,
 )
 from services.accounting.inventory.units import (
+    EXACT,
     FactorUnit,
     conversion_ratio,
     convert,
     parse_factor_unit,
     product,
     require_finite_non_negative,
+    tidy,
     total,
 )
-from services.accounting.inventory.vocabulary import SCOPE_OF, Category, Phase, Scope, scope_of
+from services.accounting.inventory.vocabulary import SCOPE_OF, Category, Phase, Scope
 
 ELECTRICITY = Category.PURCHASED_ELECTRICITY
+SCOPES: tuple[Scope, ...] = (1, 2, 3)
 
 
 @dataclass(frozen=True)
 class _Factor:
-    """A library or custom factor reduced to what the arithmetic and the trace need."""
+    """A library or custom factor: its parsed unit for the arithmetic, its public form for traces."""
 
-    id: str | None
-    value: Decimal
     unit: FactorUnit
-    source: str
-    verified: bool
-    flag: str | None
+    public: TraceFactor
 
 
 def _from_library(factor: EmissionFactor) -> _Factor:
+    unit = factor.factor_unit
     return _Factor(
-        id=factor.id,
-        value=factor.value,
-        unit=factor.factor_unit,
-        source=factor.citation(),
-        verified=factor.verified,
-        flag=factor.flag,
+        unit=unit,
+        public=TraceFactor(
+            id=factor.id,
+            value=factor.value,
+            unit=unit.symbol,
+            gas_basis=unit.gas,
+            source=factor.citation(),
+            verified=factor.verified,
+            flag=factor.flag,
+        ),
     )
 
 
@@ -60,13 +70,18 @@ def _from_custom(custom: CustomFactor) -> _Factor:
     require_finite_non_negative(custom.value, "The custom factor value")
     if not custom.source.strip():
         raise InvalidActivityLine("A custom factor needs its source.")
+    unit = parse_factor_unit(custom.unit)
     return _Factor(
-        id=None,
-        value=custom.value,
-        unit=parse_factor_unit(custom.unit),
-        source=custom.source.strip(),
-        verified=False,
-        flag="Custom factor supplied with the activity line.",
+        unit=unit,
+        public=TraceFactor(
+            id=None,
+            value=custom.value,
+            unit=unit.symbol,
+            gas_basis=unit.gas,
+            source=custom.source.strip(),
+            verified=False,
+            flag="Custom factor supplied with the activity line.",
+        ),
     )
 
 
@@ -95,55 +110,75 @@ def _check_line(line: ActivityLine) -> None:
             "Green electricity counts as zero only with the references of its green electricity "
             "certificates (or green power trading records); add them or unflag the line."
         )
-    if any(not ref.strip() for ref in line.green_certificates):
+    if line.green_certificates and any(not ref.strip() for ref in line.green_certificates):
         raise InvalidActivityLine("A certificate reference is blank.")
 
 
-def _apply(line: ActivityLine, factor: _Factor) -> LineTrace:
+@dataclass(frozen=True)
+class _Step:
+    """How quantities in one unit meet one factor: the conversion and the fixed part of the arithmetic."""
+
+    factor: _Factor
+    ratio: Decimal | None
+    kg_per_activity_unit: Decimal
+    middle: str
+    gas: str
+
+
+def _step(unit_symbol: str, factor: _Factor) -> _Step:
     activity = factor.unit.activity
-    ratio = conversion_ratio(line.unit, activity)
-    converted = convert(line.quantity, line.unit, activity)
+    ratio = conversion_ratio(unit_symbol, activity)
     kg_per = factor.unit.kg_per_mass_unit
-    emissions = product(converted, factor.value, kg_per)
     gas = factor.unit.gas
-    arithmetic = f"{plain(line.quantity)} {line.unit}"
+    value = factor.public.value
+    middle = ""
     if ratio is not None and ratio != 1:
-        arithmetic += f" × {plain(ratio, grouping=False)} {activity}/{line.unit}"
+        middle += f" × {plain(ratio, grouping=False)} {activity}/{unit_symbol}"
     elif ratio is None:
         # One MJ is 1/3.6 kWh: show the exact inverse as a division rather than a rounded ratio.
-        inverse = conversion_ratio(activity, line.unit)
-        arithmetic += f" ÷ {plain(inverse, grouping=False)} {line.unit}/{activity}" if inverse else ""
-    arithmetic += f" × {plain(factor.value, grouping=False)} {factor.unit.symbol}"
+        inverse = conversion_ratio(activity, unit_symbol)
+        middle += f" ÷ {plain(inverse, grouping=False)} {unit_symbol}/{activity}" if inverse else ""
+    middle += f" × {plain(value, grouping=False)} {factor.unit.symbol}"
     if kg_per != 1:
-        arithmetic += f" × {plain(kg_per, grouping=False)} kg{gas}/{factor.unit.mass}{gas}"
+        middle += f" × {plain(kg_per, grouping=False)} kg{gas}/{factor.unit.mass}{gas}"
+    return _Step(factor=factor, ratio=ratio, kg_per_activity_unit=product(value, kg_per), middle=middle, gas=gas)
+
+
+def _apply(line: ActivityLine, step: _Step) -> LineTrace:
+    activity = step.factor.unit.activity
+    quantity = tidy(line.quantity)
+    if step.ratio is None:
+        converted = convert(line.quantity, line.unit, activity)
+    elif step.ratio == 1:
+        converted = quantity
+    else:
+        converted = product(quantity, step.ratio)
+    # Exact arithmetic: (quantity × ratio) × (value × kg per mass unit) is the same number in any grouping.
+    emissions = product(converted, step.kg_per_activity_unit)
     return LineTrace(
-        factor_id=factor.id,
-        factor_value=factor.value,
-        factor_unit=factor.unit.symbol,
-        gas_basis=gas,
-        source=factor.source,
-        verified=factor.verified,
-        flag=factor.flag,
+        factor=step.factor.public,
         quantity=line.quantity,
         unit=line.unit,
-        conversion_ratio=ratio,
+        conversion_ratio=step.ratio,
         converted_quantity=converted,
         activity_unit=activity,
         emissions_kgco2e=emissions,
-        arithmetic=f"{arithmetic} = {plain(emissions)} kg{gas}",
+        arithmetic=f"{quantity:,f} {line.unit}{step.middle} = {emissions:,f} kg{step.gas}",
     )
 
 
 def _green_trace(line: ActivityLine) -> LineTrace:
     refs = ", ".join(ref.strip() for ref in line.green_certificates)
     return LineTrace(
-        factor_id=None,
-        factor_value=Decimal(0),
-        factor_unit=f"kgCO2/{line.unit}",
-        gas_basis="CO2",
-        source=f"green electricity certificates: {refs}",
-        verified=True,
-        flag=None,
+        factor=TraceFactor(
+            id=None,
+            value=Decimal(0),
+            unit=f"kgCO2/{line.unit}",
+            gas_basis="CO2",
+            source=f"green electricity certificates: {refs}",
+            verified=True,
+            flag=None,
+        ),
         quantity=line.quantity,
         unit=line.unit,
         conversion_ratio=Decimal(1),
@@ -155,49 +190,98 @@ def _green_trace(line: ActivityLine) -> LineTrace:
     )
 
 
+class _Calculator:
+    """Calculates the lines of one inventory, looking each factor and each unit-to-factor step up once."""
+
+    def __init__(self, library: FactorLibrary) -> None:
+        self.library = library
+        self._factors: dict[tuple[str, Category], _Factor] = {}
+        self._steps: dict[tuple[str, str], _Step] = {}
+
+    def _library_factor(self, line: ActivityLine) -> _Factor:
+        key = (line.factor_id or "", line.category)
+        found = self._factors.get(key)
+        if found is None:
+            found = self._factors[key] = _factor_for(line, self.library)
+        return found
+
+    def _trace(self, line: ActivityLine, factor: _Factor) -> LineTrace:
+        factor_id = factor.public.id
+        if factor_id is None:
+            return _apply(line, _step(line.unit, factor))
+        key = (line.unit, factor_id)
+        step = self._steps.get(key)
+        if step is None:
+            step = self._steps[key] = _step(line.unit, factor)
+        return _apply(line, step)
+
+    def _residual(self) -> _Factor:
+        factor_id = self.library.electricity.market_based_residual
+        key = (factor_id, ELECTRICITY)
+        found = self._factors.get(key)
+        if found is None:
+            found = self._factors[key] = _from_library(self.library.get(factor_id))
+        return found
+
+    def line(self, line: ActivityLine, index: int) -> LineResult:
+        """One line's result; an error names the line."""
+        try:
+            return self._calculate(line, index)
+        except AccountingError as exc:
+            # Name the line, so an error in a long inventory points at the row to fix.
+            exc.detail = f"Line {index}: {exc.detail}"
+            exc.args = (exc.detail,)
+            exc.extensions["line"] = index
+            raise
+
+    def _calculate(self, line: ActivityLine, index: int) -> LineResult:
+        _check_line(line)
+        if line.custom_factor is None and line.factor_id is not None:
+            factor = self._library_factor(line)
+        else:
+            factor = _factor_for(line, self.library)
+        trace = self._trace(line, factor)
+        market_trace: LineTrace | None = None
+        if line.category == ELECTRICITY:
+            market_trace = _green_trace(line) if line.green else self._trace(line, self._residual())
+        return LineResult(
+            index=index,
+            line=line,
+            scope=SCOPE_OF[line.category],
+            location_based_kgco2e=trace.emissions_kgco2e,
+            market_based_kgco2e=(market_trace or trace).emissions_kgco2e,
+            trace=trace,
+            market_based_trace=market_trace,
+        )
+
+
 def calculate_line(line: ActivityLine, library: FactorLibrary, index: int = 0) -> LineResult:
     """Emissions of one activity line in kgCO2e, location-based and market-based, with traces."""
+    return _Calculator(library).line(line, index)
+
+
+def _both_totals(results: Sequence[LineResult]) -> tuple[Totals, Totals]:
+    # Sum each basis once per (source type, phase) cell, then fold the cells into the totals: a large
+    # inventory is read once, not once per bucket.
+    location: dict[tuple[Category, Phase], Decimal] = {}
+    market: dict[tuple[Category, Phase], Decimal] = {}
+    zero = Decimal(0)
     try:
-        return _calculate(line, library, index)
-    except AccountingError as exc:
-        # Name the line, so an error in a long inventory points at the row to fix.
-        exc.detail = f"Line {index}: {exc.detail}"
-        exc.args = (exc.detail,)
-        exc.extensions["line"] = index
-        raise
+        for result in results:
+            cell = (result.line.category, result.line.phase)
+            location[cell] = EXACT.add(location.get(cell, zero), result.location_based_kgco2e)
+            market[cell] = EXACT.add(market.get(cell, zero), result.market_based_kgco2e)
+    except (Inexact, InvalidOperation, Overflow):
+        raise InvalidQuantity("The sum has too many digits to be represented exactly.") from None
+    return _fold(location), _fold(market)
 
 
-def _calculate(line: ActivityLine, library: FactorLibrary, index: int) -> LineResult:
-    _check_line(line)
-    trace = _apply(line, _factor_for(line, library))
-    market_trace: LineTrace | None = None
-    if line.category == ELECTRICITY:
-        if line.green:
-            market_trace = _green_trace(line)
-        else:
-            residual = library.get(library.electricity.market_based_residual)
-            market_trace = _apply(line, _from_library(residual))
-    return LineResult(
-        index=index,
-        line=line,
-        scope=scope_of(line.category),
-        location_based_kgco2e=trace.emissions_kgco2e,
-        market_based_kgco2e=(market_trace or trace).emissions_kgco2e,
-        trace=trace,
-        market_based_trace=market_trace,
-    )
-
-
-def _totals(results: Sequence[LineResult], basis: Basis) -> Totals:
-    def amount(result: LineResult) -> Decimal:
-        return result.location_based_kgco2e if basis == "location_based" else result.market_based_kgco2e
-
-    scopes: tuple[Scope, ...] = (1, 2, 3)
+def _fold(cells: dict[tuple[Category, Phase], Decimal]) -> Totals:
     return Totals(
-        total_kgco2e=total(amount(r) for r in results),
-        by_category={c: total(amount(r) for r in results if r.line.category == c) for c in Category},
-        by_scope={s: total(amount(r) for r in results if SCOPE_OF[r.line.category] == s) for s in scopes},
-        by_phase={p: total(amount(r) for r in results if r.line.phase == p) for p in Phase},
+        total_kgco2e=total(cells.values()),
+        by_category={c: total(v for (cat, _), v in cells.items() if cat == c) for c in Category},
+        by_scope={s: total(v for (cat, _), v in cells.items() if SCOPE_OF[cat] == s) for s in SCOPES},
+        by_phase={p: total(v for (_, phase), v in cells.items() if phase == p) for p in Phase},
     )
 
 
@@ -205,6 +289,8 @@ def _refuse_reused_certificates(lines: Sequence[ActivityLine]) -> None:
     # One certificate proves one quantity of green power: claiming it on two lines counts it twice.
     seen: dict[str, int] = {}
     for index, line in enumerate(lines):
+        if not line.green_certificates:
+            continue
         for ref in dict.fromkeys(ref.strip() for ref in line.green_certificates):
             if ref in seen:
                 raise InvalidActivityLine(
@@ -220,11 +306,12 @@ def calculate_inventory(lines: Sequence[ActivityLine], library: FactorLibrary) -
     # The accounted total (the one to offset) is market-based as soon as a line claims certified green
     # electricity: claimed lines count as zero and the rest is counted at the residual-style factor, so
     # green power is not counted twice. Without green claims it is location-based. Both are reported.
-    results = tuple(calculate_line(line, library, index) for index, line in enumerate(lines))
+    calculator = _Calculator(library)
+    results = tuple(calculator.line(line, index) for index, line in enumerate(lines))
     _refuse_reused_certificates(lines)
     basis: Basis = "market_based" if any(line.green for line in lines) else "location_based"
-    location, market = _totals(results, "location_based"), _totals(results, "market_based")
-    return InventoryResult(
+    location, market = _both_totals(results)
+    return InventoryResult.model_construct(
         factor_dataset=library.dataset,
         factor_dataset_version=library.version,
         lines=results,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
@@ -39,16 +40,27 @@ class ActivityLine(FrozenModel):
     label: str = ""
 
 
-class LineTrace(FrozenModel):
-    """How one emission figure was reached: factor, source, converted quantity and the arithmetic."""
+@dataclass(frozen=True, slots=True)
+class TraceFactor:
+    """The emission factor a trace applied: value, unit, gas basis and source; shared by the lines using it."""
 
-    factor_id: str | None
-    factor_value: Decimal
-    factor_unit: str
+    id: str | None
+    value: Decimal
+    unit: str
     gas_basis: GasBasis
     source: str
     verified: bool
     flag: str | None
+
+
+# Results and traces are slots dataclasses, not validated models, and are not frozen: only the
+# calculation builds them, from validated inputs, and an inventory holds tens of thousands of them,
+# where validation or frozen-attribute setting would cost more than the arithmetic itself.
+@dataclass(slots=True)
+class LineTrace:
+    """How one emission figure was reached: factor, source, converted quantity and the arithmetic."""
+
+    factor: TraceFactor
     quantity: Decimal
     unit: str
     conversion_ratio: Decimal | None
@@ -57,8 +69,44 @@ class LineTrace(FrozenModel):
     emissions_kgco2e: Decimal
     arithmetic: str
 
+    @property
+    def factor_id(self) -> str | None:
+        """The library factor's id (None for a custom factor)."""
+        return self.factor.id
 
-class LineResult(FrozenModel):
+    @property
+    def factor_value(self) -> Decimal:
+        """The factor's value."""
+        return self.factor.value
+
+    @property
+    def factor_unit(self) -> str:
+        """The factor's unit, e.g. `kgCO2/kWh`."""
+        return self.factor.unit
+
+    @property
+    def gas_basis(self) -> GasBasis:
+        """CO2 or CO2e."""
+        return self.factor.gas_basis
+
+    @property
+    def source(self) -> str:
+        """Where the factor's value comes from."""
+        return self.factor.source
+
+    @property
+    def verified(self) -> bool:
+        """Whether the factor's value is confirmed against an official source."""
+        return self.factor.verified
+
+    @property
+    def flag(self) -> str | None:
+        """What to check before relying on an unverified factor."""
+        return self.factor.flag
+
+
+@dataclass(slots=True)
+class LineResult:
     """A calculated activity line, location-based and market-based (they differ only for electricity)."""
 
     index: int

@@ -1,0 +1,1 @@
+"""Stateless estimates for mobile and web calculators."""

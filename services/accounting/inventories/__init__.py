@@ -1,0 +1,1 @@
+"""Inventories: the actual activity lines of an event, calculated, submitted, amended in versions."""

@@ -1,0 +1,1 @@
+"""Implementation plans: boundary, estimated emissions, reduction measures and planned offsets."""
