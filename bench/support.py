@@ -40,7 +40,10 @@ class Platform:
         """Register a client with the CLI (as an operator would)."""
         out = subprocess.run(
             [LINGTAN, "client", "create", "--name", "bench", "--owner", owner, "--scope", scopes],
-            env=self.env, check=True, capture_output=True, text=True,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         return json.loads(out.stdout)
 
@@ -58,18 +61,30 @@ class Platform:
 def running_platform(extra_env: dict[str, str] | None = None, port: int = 8000) -> Iterator[Platform]:
     """Start `lingtan serve` on a scratch data dir and wait until the gateway and services answer."""
     with tempfile.TemporaryDirectory() as data:
-        env = {**os.environ, "LINGTAN_DATA_DIR": data, "LINGTAN_GATEWAY_RATE_PER_SECOND": "1000000",
-               "LINGTAN_GATEWAY_RATE_BURST": "1000000", **(extra_env or {})}
+        env = {
+            **os.environ,
+            "LINGTAN_DATA_DIR": data,
+            "LINGTAN_GATEWAY_RATE_PER_SECOND": "1000000",
+            "LINGTAN_GATEWAY_RATE_BURST": "1000000",
+            **(extra_env or {}),
+        }
         started = time.perf_counter()
-        process = subprocess.Popen([LINGTAN, "serve", "--port", str(port)], env=env, cwd=data,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [LINGTAN, "serve", "--port", str(port)],
+            env=env,
+            cwd=data,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    if all(httpx.get(f"{url}/{s}/health").status_code == 200
-                           for s in ("accounting", "registry", "certification", "disclosure")):
+                    if all(
+                        httpx.get(f"{url}/{s}/health").status_code == 200
+                        for s in ("accounting", "registry", "certification", "disclosure")
+                    ):
                         break
                 except httpx.HTTPError:
                     pass

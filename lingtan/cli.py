@@ -133,6 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="token signing keys").add_subparsers(dest="keys_command", required=True)
     keys.add_parser("rotate", help="start signing tokens with a new key").set_defaults(func=_cmd_keys_rotate)
 
+    from lingtan.verify import add_registry_commands
+
+    verify = sub.add_parser("verify", help="check registry proofs and the log (and certificates) as an auditor")
+    verify_commands = verify.add_subparsers(dest="verify_command", required=True)
+    # The registry's checks: proof, consistency, log. The certificate check registers on this same group.
+    add_registry_commands(verify_commands)
+    from lingtan.verify_certificate import add_certificate_command
+
+    add_certificate_command(verify_commands)
     return parser
 
 

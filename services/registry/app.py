@@ -4,21 +4,49 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.registry.accounts import api as accounts
+from services.registry.cancellations import api as cancellations
+from services.registry.credits import api as credits
 from services.registry.database import kernel
-from shared.app import build_context, create_service_app
+from services.registry.log import api as log
+from services.registry.projects import api as projects
+from services.registry.retirements import api as retirements
+from services.registry.runtime import RegistryRuntime
+from services.registry.settings import RegistrySettings
+from shared.app import ServiceContext, build_context, create_service_app
 from shared.db.engine import Database
 from shared.settings import PlatformSettings
 
-OUTBOX_ROUTES = {"retirement.": ("disclosure",), "cancellation.": ("disclosure",)}
+# retirement.recorded and cancellation.recorded go to disclosure (docs/notifications.md).
+OUTBOX_ROUTES: dict[str, tuple[str, ...]] = {"retirement.": ("disclosure",), "cancellation.": ("disclosure",)}
 
 
 def create_app(settings: PlatformSettings, database: Database) -> FastAPI:
     """The registry service's app."""
+    registry_settings = (
+        settings if isinstance(settings, RegistrySettings) else RegistrySettings(**settings.model_dump())
+    )
     context = build_context("registry", settings, database, kernel, OUTBOX_ROUTES)
-    return create_service_app(
+    runtime = RegistryRuntime(context, registry_settings)
+
+    def load_key(_context: ServiceContext) -> None:
+        # Create (development) or read the signing key before the first request needs it.
+        _ = runtime.signer
+
+    app = create_service_app(
         context,
         title="Lingtan registry",
         description="The registry ledger: accounts, serialized credits, retirements, external cancellations "
-        "and an append-only, tamper-evident log.",
-        routers=[],
+        "and an append-only, tamper-evident log. Quantities are integers of grams CO2e.",
+        routers=[
+            accounts.router,
+            projects.router,
+            credits.router,
+            retirements.router,
+            cancellations.router,
+            log.router,
+        ],
+        on_startup=load_key,
     )
+    app.state.registry = runtime
+    return app

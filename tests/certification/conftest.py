@@ -1,12 +1,18 @@
-"""Certificates built from the Hainan exhibition scenario, for the certification domain tests."""
+"""Certificates built from the Hainan exhibition scenario, and a certification service of its own per test."""
 
 from __future__ import annotations
 
+import os
+import secrets
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from sqlalchemy import text
 
 from services.certification.certificates.credential import (
     CertifiedEvent,
@@ -16,6 +22,10 @@ from services.certification.certificates.credential import (
     StatusEntry,
     build_credential,
 )
+from shared.db.engine import Database, connect
+from shared.db.migrations import upgrade
+from tests.certification.certification_fakes import Upstream
+from tests.certification.certification_local import LocalCertification
 
 STATUS_LIST_URL = "https://lingtan.example.cn/certification/v1/status-lists/3"
 VERIFICATION_URL = "https://lingtan.example.cn/disclosure/certificates/7d1e4a52-3c1b-4c63-9a35-0d6b1f2e9a11"
@@ -60,3 +70,41 @@ def credential(hainan_expo: CertifiedEvent) -> dict[str, Any]:
         profile_id="hainan-2023.1",
         status=StatusEntry(STATUS_LIST_URL, 94567),
     )
+
+
+@pytest.fixture(scope="session")
+def cert_portal() -> Iterator[BlockingPortal]:
+    """An event loop thread that drives the in-process app for synchronous tests."""
+    with start_blocking_portal() as portal:
+        yield portal
+
+
+@pytest.fixture
+def certification_database(tmp_path: Path, schema_prefix: str) -> Iterator[Database]:
+    """A migrated certification database of the backend under test, for one test."""
+    url = os.environ.get("LINGTAN_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'certification.db'}"
+    schema = f"{schema_prefix}cert{secrets.token_hex(3)}"
+    database = connect(url, schema=schema)
+    upgrade("certification", database)
+    yield database
+    if database.schema is not None:
+        # Dropped now rather than with the run's other schemas, so no one transaction drops hundreds.
+        with database.engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    database.dispose()
+
+
+@pytest.fixture
+def upstream() -> Upstream:
+    """Fresh fakes of accounting and the registry."""
+    return Upstream()
+
+
+@pytest.fixture
+def service(
+    cert_portal: BlockingPortal, certification_database: Database, upstream: Upstream
+) -> Iterator[LocalCertification]:
+    """The certification service in process, its calls to other services answered by the fakes."""
+    local = LocalCertification.start(cert_portal, certification_database, upstream)
+    yield local
+    local.close()

@@ -29,7 +29,7 @@ def limited_platform(tmp_path, schema_prefix):
         data_dir=tmp_path,
         schema_prefix=f"{schema_prefix}rl_",
         database_url=__import__("os").environ.get("LINGTAN_TEST_DATABASE_URL"),
-        overrides={"gateway_rate_per_second": 1.0, "gateway_rate_burst": 5},
+        overrides={"gateway_rate_per_second": 0.01, "gateway_rate_burst": 5},
     ).start()
     yield running
     running.stop()

@@ -113,6 +113,8 @@ class ExternalCancellation:
     serial_to: str
     quantity_g: int
     cancellation_ref: str
+    # The registry log entry that records the cancellation on Lingtan, when it is known.
+    log_index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,19 @@ def vc_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _cancellation(cancellation: ExternalCancellation) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "registry": cancellation.registry,
+        "serialFrom": cancellation.serial_from,
+        "serialTo": cancellation.serial_to,
+        "quantityKgCO2e": _kg(cancellation.quantity_g),
+        "cancellationRef": cancellation.cancellation_ref,
+    }
+    if cancellation.log_index is not None:
+        entry["logIndex"] = cancellation.log_index
+    return entry
+
+
 def _offsets(
     retirements: Iterable[RegistryRetirement], cancellations: Iterable[ExternalCancellation]
 ) -> tuple[list[dict[str, Any]], int]:
@@ -205,14 +220,7 @@ def _offsets(
                     for r in sorted(retired, key=lambda r: r.log_index)
                 ],
                 "externalCancellations": [
-                    {
-                        "registry": c.registry,
-                        "serialFrom": c.serial_from,
-                        "serialTo": c.serial_to,
-                        "quantityKgCO2e": _kg(c.quantity_g),
-                        "cancellationRef": c.cancellation_ref,
-                    }
-                    for c in sorted(cancelled, key=lambda c: (c.serial_from, c.cancellation_ref))
+                    _cancellation(c) for c in sorted(cancelled, key=lambda c: (c.serial_from, c.cancellation_ref))
                 ],
             }
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any
 
@@ -22,6 +23,7 @@ from shared.problems import (
     Unauthorized,
     problem_response,
 )
+from shared.settings import SERVICES
 from shared.tracing import inject_headers
 
 HOP_BY_HOP = frozenset(
@@ -59,15 +61,25 @@ def _connection_tokens(value: str | None) -> set[str]:
     return {token.strip().lower() for token in (value or "").split(",") if token.strip()}
 
 
-async def _caller(gateway: Any, request: Request, service: str) -> Principal | None:
+async def _caller(gateway: Any, request: Request, service: str) -> tuple[Principal | None, bool]:
+    """The verified caller, and whether its token is meant for `service` (and so may be passed on)."""
     header = request.headers.get("authorization")
     if not header:
-        return None
+        return None, False
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Authorization must be a Bearer token.")
-    principal: Principal = await gateway.verifier.verify(token.strip(), service)
-    return principal
+    token = token.strip()
+    try:
+        return await gateway.verifier.verify(token, service), True
+    except Unauthorized:
+        # A genuine token meant for another service still names its client (for the rate limit), but
+        # is never passed on: public routes answer as for anyone, protected ones ask for a token.
+        for audience in ("gateway", *SERVICES):
+            if audience != service:
+                with contextlib.suppress(Unauthorized):
+                    return await gateway.verifier.verify(token, audience), False
+        raise
 
 
 class ServiceRouterMiddleware:
@@ -99,7 +111,7 @@ async def forward(gateway: Any, request: Request, service: str, path: str) -> Re
     upstream: Upstream | None = gateway.upstreams.get(service)
     if upstream is None:
         raise NotFound(f"No service is routed at /{service}.")
-    principal = await _caller(gateway, request, service)
+    principal, token_for_service = await _caller(gateway, request, service)
     peer = request.client.host if request.client else "unknown"
     # The socket address, never X-Forwarded-For: a client must not pick its own bucket.
     key = f"client:{principal.client_id}" if principal else f"address:{peer}"
@@ -110,6 +122,8 @@ async def forward(gateway: Any, request: Request, service: str, path: str) -> Re
         raise problem
     body = await request.body()
     extra = _connection_tokens(request.headers.get("connection"))
+    if principal is not None and not token_for_service:
+        extra.add("authorization")
     headers = _strip(request.headers.items(), extra)
     headers += [
         ("x-request-id", current_request_id() or ""),

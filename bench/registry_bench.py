@@ -1,0 +1,363 @@
+"""Benchmark: registry write throughput on PostgreSQL beside pgbench, measured in the same run.
+
+Run on demand (not collected by pytest):
+
+    .venv/bin/python bench/registry_bench.py [--url postgresql://postgres@127.0.0.1:5432/postgres]
+                                             [--clients 16] [--seconds 20] [--persons 2000] [--donations 20000]
+                                             [--processes 1]
+
+What it does:
+1. creates two scratch databases (one for the platform, one for pgbench) and drops them at the end;
+2. starts the gateway and PROCESSES registry processes (`lingtan serve`) on loopback ports, the
+   registry's database in the scratch PostgreSQL database; clients are spread over the processes;
+3. retirements: CLIENTS threads, each retiring 1 kg at a time from its own account for SECONDS,
+   straight to the registry's HTTP API (tokens checked by the registry itself);
+4. a donation storm: PERSONS person accounts make DONATIONS donations of 350 g to one event,
+   sent by CLIENTS threads;
+5. pgbench's built-in TPC-B-like script with the same client count (`pgbench -c CLIENTS -j 2 -T
+   SECONDS` on a fresh `pgbench -i` database) just before each workload, and prints the ratios,
+   with the registry processes' CPU time per request (to tell CPU-bound from waiting).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import glob
+import json
+import os
+import queue
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+LINGTAN = str(ROOT / ".venv" / "bin" / "lingtan")
+SCOPES = "registry:admin registry:issue registry:read registry:transfer registry:retire"
+
+
+def free_port() -> int:
+    """An unused loopback port."""
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def pgbench_binary() -> str:
+    """pgbench on PATH or in the PostgreSQL install."""
+    found = shutil.which("pgbench") or next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/pgbench"))), None)
+    if found is None:
+        raise SystemExit("pgbench not found")
+    return found
+
+
+def run_pgbench(admin_dsn: str, clients: int, seconds: int) -> float:
+    """TPC-B-like tps on a fresh scratch database, which is dropped afterwards."""
+    name = f"lingtan_pgbench_{secrets.token_hex(3)}"
+    url = make_url(admin_dsn)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        base = [
+            pgbench_binary(),
+            "-h",
+            url.host or "127.0.0.1",
+            "-p",
+            str(url.port or 5432),
+            "-U",
+            url.username or "postgres",
+        ]
+        subprocess.run([*base, "-i", "-q", name], check=True, capture_output=True)
+        done = subprocess.run(
+            [*base, "-c", str(clients), "-j", "2", "-T", str(seconds), name], check=True, capture_output=True, text=True
+        )
+        match = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", done.stdout)
+        if match is None:
+            raise SystemExit(f"cannot read pgbench's tps:\n{done.stdout}")
+        return float(match[1])
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class Running:
+    """The started processes: the gateway's URL, the registries' URLs and PIDs, the environment."""
+
+    gateway: str
+    registries: list[str]
+    pids: list[int]
+    env: dict[str, str]
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the registry processes have used so far."""
+        total = 0.0
+        for pid in self.pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
+
+@contextlib.contextmanager
+def platform(database_url: str, workdir: Path, registries: int) -> Iterator[Running]:
+    """The gateway and ``registries`` registry processes on one database."""
+    gateway_port = free_port()
+    registry_ports = [free_port() for _ in range(registries)]
+    gateway = f"http://127.0.0.1:{gateway_port}"
+    env = {
+        **os.environ,
+        "LINGTAN_DATABASE_URL": database_url,
+        "LINGTAN_DATA_DIR": str(workdir),
+        "LINGTAN_ISSUER": gateway,
+        "LINGTAN_PUBLIC_URL": gateway,
+        "LINGTAN_JWKS_URL": f"{gateway}/.well-known/jwks.json",
+        "LINGTAN_TOKEN_URL": f"{gateway}/oauth/token",
+        "LINGTAN_REGISTRY_URL": f"http://127.0.0.1:{registry_ports[0]}",
+        "LINGTAN_SECRET_KEY": secrets.token_hex(16),
+        "LINGTAN_SERVICE_CLIENT_SECRET": secrets.token_hex(16),
+        "LINGTAN_LOG_LEVEL": "WARNING",
+    }
+    processes = []
+    try:
+        for service, port in [("gateway", gateway_port)] + [("registry", p) for p in registry_ports]:
+            log = open(workdir / f"{service}-{port}.log", "w")  # noqa: SIM115 - closed with the process
+            processes.append(
+                (
+                    subprocess.Popen(
+                        [LINGTAN, "serve", service, "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+                    ),
+                    log,
+                )
+            )
+            deadline = time.monotonic() + 60
+            while True:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                        break
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"{service} did not start; see {log.name}")
+                time.sleep(0.2)
+        yield Running(
+            gateway, [f"http://127.0.0.1:{p}" for p in registry_ports], [p.pid for p, _ in processes[1:]], env
+        )
+    finally:
+        for process, log in processes:
+            process.terminate()
+            process.wait(timeout=30)
+            log.close()
+
+
+def token(gateway: str, env: dict[str, str]) -> str:
+    """Register a client with every registry scope and get its access token."""
+    created = subprocess.run(
+        [LINGTAN, "client", "create", "--name", "bench", "--owner", "org:bench", "--scope", SCOPES],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    client = json.loads(created.stdout)
+    response = httpx.post(
+        f"{gateway}/oauth/token",
+        data={"grant_type": "client_credentials", "scope": SCOPES},
+        auth=(client["client_id"], client["client_secret"]),
+    )
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+def post(http: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST and insist on 201."""
+    response = http.post(path, json=body)
+    if response.status_code != 201:
+        raise SystemExit(f"{path}: {response.status_code} {response.text[:300]}")
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def parallel(
+    registries: list[str], headers: dict[str, str], clients: int, jobs: list[tuple[str, dict[str, Any]]]
+) -> tuple[float, int]:
+    """Run POST jobs on ``clients`` threads, each with one connection to one registry process."""
+    pending: queue.SimpleQueue[tuple[str, dict[str, Any]]] = queue.SimpleQueue()
+    for job in jobs:
+        pending.put(job)
+    failures = 0
+    lock = threading.Lock()
+
+    def worker(number: int) -> None:
+        nonlocal failures
+        with httpx.Client(base_url=registries[number % len(registries)], headers=headers, timeout=60) as http:
+            while True:
+                try:
+                    path, body = pending.get_nowait()
+                except queue.Empty:
+                    return
+                if http.post(path, json=body).status_code != 201:
+                    with lock:
+                        failures += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(worker, range(clients)))
+    return time.perf_counter() - started, failures
+
+
+def _project(registry: str, headers: dict[str, str], category: str) -> str:
+    with httpx.Client(base_url=registry, headers=headers, timeout=60) as http:
+        project = post(
+            http,
+            "/v1/projects",
+            {
+                "name": f"bench {category}",
+                "code": f"B{secrets.token_hex(4).upper()}",
+                "unit_type": "HNCI",
+                "province": "CN-HI",
+                "category": category,
+                "methodology": "bench",
+            },
+        )
+    return str(project["id"])
+
+
+def _funded_accounts(
+    registries: list[str], headers: dict[str, str], clients: int, count: int, kind: str, grams: int, category: str
+) -> list[str]:
+    project = _project(registries[0], headers, category)
+    opened: list[str] = []
+    lock = threading.Lock()
+
+    def open_one(i: int) -> None:
+        with httpx.Client(base_url=registries[i % len(registries)], headers=headers, timeout=60) as http:
+            account = post(http, "/v1/accounts", {"owner": "org:bench", "kind": kind, "name": f"{kind} {i}"})
+            post(
+                http,
+                "/v1/issuances",
+                {"project_id": project, "account_id": account["id"], "vintage": 2024, "quantity": grams},
+            )
+            with lock:
+                opened.append(account["id"])
+
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(open_one, range(count)))
+    return opened
+
+
+Measured = tuple[float, int, float]  # per second, failed requests, registry CPU ms per request
+
+
+def retirements(running: Running, headers: dict[str, str], clients: int, seconds: int) -> Measured:
+    """Retirements per second: each client retires 1 kg at a time from its own account."""
+    registries = running.registries
+    accounts = _funded_accounts(registries, headers, clients, clients, "organization", 10**12, "forestry")
+    done, failures, lock = 0, 0, threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker(number: int) -> None:
+        nonlocal done, failures
+        body = {
+            "event_id": "evt-bench",
+            "from_account": accounts[number],
+            "quantity": 1000,
+            "unit_type": "HNCI",
+            "beneficiary": "bench",
+            "reason": "throughput",
+        }
+        ok = bad = 0
+        with httpx.Client(base_url=registries[number % len(registries)], headers=headers, timeout=60) as http:
+            while time.perf_counter() < stop:
+                if http.post("/v1/retirements", json=body).status_code == 201:
+                    ok += 1
+                else:
+                    bad += 1
+        with lock:
+            done, failures = done + ok, failures + bad
+
+    cpu, started = running.cpu_seconds(), time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(worker, range(clients)))
+    elapsed = time.perf_counter() - started
+    return done / elapsed, failures, (running.cpu_seconds() - cpu) / max(1, done + failures) * 1000
+
+
+def storm(running: Running, headers: dict[str, str], clients: int, persons: int, donations: int) -> Measured:
+    """Donations per second: ``persons`` person accounts donating 350 g each time to one event."""
+    grams = 350 * (donations // persons + 1)
+    opened = _funded_accounts(running.registries, headers, clients, persons, "person", grams, "other")
+    jobs = [
+        ("/v1/donations", {"event_id": "evt-storm", "from_account": opened[i % persons], "quantity": 350})
+        for i in range(donations)
+    ]
+    cpu = running.cpu_seconds()
+    elapsed, failures = parallel(running.registries, headers, clients, jobs)
+    return donations / elapsed, failures, (running.cpu_seconds() - cpu) / donations * 1000
+
+
+def main() -> None:
+    """Run everything and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--persons", type=int, default=2000)
+    parser.add_argument("--donations", type=int, default=20000)
+    parser.add_argument("--processes", type=int, default=1, help="registry processes the clients are spread over")
+    args = parser.parse_args()
+    admin = make_url(args.url).set(drivername="postgresql")
+    admin_dsn = admin.render_as_string(hide_password=False)
+    name = f"lingtan_bench_{secrets.token_hex(3)}"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    results: list[tuple[str, float, float, int, float]] = []
+    try:
+        url = admin.set(database=name).render_as_string(hide_password=False)
+        with tempfile.TemporaryDirectory() as workdir, platform(url, Path(workdir), args.processes) as running:
+            headers = {"Authorization": f"Bearer {token(running.gateway, running.env)}"}
+            pg = run_pgbench(admin_dsn, args.clients, args.seconds)
+            rate, failures, cpu_ms = retirements(running, headers, args.clients, args.seconds)
+            results.append((f"retirements, {args.clients} clients", rate, pg, failures, cpu_ms))
+            pg = run_pgbench(admin_dsn, args.clients, args.seconds)
+            rate, failures, cpu_ms = storm(running, headers, args.clients, args.persons, args.donations)
+            label = f"donation storm ({args.persons} persons, {args.donations} donations)"
+            results.append((label, rate, pg, failures, cpu_ms))
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print(f"registry processes: {args.processes}, clients: {args.clients}, load average: {os.getloadavg()[0]:.1f}")
+    print(f"{'workload':<52} | {'per s':>8} | {'pgbench tps':>11} | {'ratio':>6} | failed | registry CPU ms/req")
+    print("-" * 116)
+    for label, rate, pg, failures, cpu_ms in results:
+        print(f"{label:<52} | {rate:>8.1f} | {pg:>11.1f} | {rate / pg:>6.1%} | {failures:>6} | {cpu_ms:.1f}")
+    print(
+        json.dumps(
+            {
+                label: {
+                    "per_second": round(rate, 1),
+                    "pgbench_tps": round(pg, 1),
+                    "ratio": round(rate / pg, 3),
+                    "failed": failures,
+                }
+                for label, rate, pg, failures, _ in results
+            }
+        )
+    )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Applications for an event's carbon-neutrality certificate, each check with its result and reason."""

@@ -1,0 +1,88 @@
+"""Opening accounts and reading them with their holdings."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from sqlalchemy.orm import Session
+
+from services.registry.accounts import repository
+from services.registry.accounts.models import Account
+from services.registry.accounts.schemas import (
+    BLOCKS_SHOWN,
+    AccountCreate,
+    AccountKind,
+    AccountOut,
+    HeldBlockOut,
+    Holding,
+)
+from services.registry.auth import ensure_may_open_for, ensure_may_read
+from services.registry.credits import repository as credits
+from services.registry.identifiers import aware, new_id, utc_now
+from services.registry.log import service as log
+from shared.auth.tokens import Principal
+from shared.problems import NotFound
+
+
+def open_account(session: Session, principal: Principal, request: AccountCreate) -> AccountOut:
+    """Open an account; persons' names and owners stay out of the public log."""
+    ensure_may_open_for(principal, request.owner)
+    account = Account(id=new_id("acc"), owner=request.owner, kind=request.kind, name=request.name, created_at=utc_now())
+    repository.add(session, account)
+    facts: dict[str, object] = {"account_id": account.id, "account_kind": account.kind}
+    if account.kind != "person":
+        facts.update(owner=account.owner, name=account.name)
+    appended = log.append(session, "account.opened", account.id, facts)
+    return AccountOut(
+        id=account.id,
+        owner=account.owner,
+        kind=request.kind,
+        name=account.name,
+        created_at=aware(account.created_at),
+        log_index=appended.leaf_index,
+    )
+
+
+def require(session: Session, account_id: str) -> Account:
+    """The account, or 404."""
+    account = repository.get(session, account_id)
+    if account is None:
+        raise NotFound(f"No account {account_id}.")
+    return account
+
+
+def read_account(session: Session, principal: Principal, account_id: str) -> AccountOut:
+    """An account with its holdings by unit type, project and vintage, and its blocks."""
+    account = require(session, account_id)
+    ensure_may_read(principal, account.owner)
+    blocks = credits.held_blocks(session, account.id, limit=BLOCKS_SHOWN + 1)
+    return AccountOut(
+        id=account.id,
+        owner=account.owner,
+        kind=cast(AccountKind, account.kind),
+        name=account.name,
+        created_at=aware(account.created_at),
+        holdings=[
+            Holding(
+                unit_type=h.unit_type,
+                project_id=h.project_id,
+                project_code=h.project_code,
+                vintage=h.vintage,
+                quantity_g=h.quantity,
+            )
+            for h in credits.holdings(session, account.id)
+        ],
+        blocks=[
+            HeldBlockOut(
+                serial=b.serial,
+                unit_type=b.unit_type,
+                project_id=b.project_id,
+                vintage=b.vintage,
+                start=b.serial_start,
+                end=b.serial_end,
+                quantity_g=b.quantity,
+            )
+            for b in blocks[:BLOCKS_SHOWN]
+        ],
+        blocks_truncated=len(blocks) > BLOCKS_SHOWN,
+    )

@@ -1,0 +1,276 @@
+"""SQL of credit series, blocks, issuances and transfers.
+
+Blocks move only by conditional updates: ``WHERE id = :id AND account_id = :from AND state =
+'held' AND version = :version``. A statement that touches no row means another transaction moved
+the block first, and ``expect_rows`` raises ConcurrentUpdate so the whole unit runs again on fresh
+reads. This holds on SQLite and PostgreSQL alike; no ``SELECT ... FOR UPDATE`` is needed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from services.registry.credits.blocks import CreditBlock
+from services.registry.credits.models import BlockRecord, CreditSeries, Issuance, Transfer
+from services.registry.projects.models import Project
+from services.registry.sql import insert_if_absent
+from shared.db.transactions import expect_rows
+
+_BLOCKS = cast(Table, BlockRecord.__table__)
+_SERIES = cast(Table, CreditSeries.__table__)
+
+
+@dataclass(frozen=True)
+class BlockView:
+    """A credit block row with the project facts a retirement or a serial needs."""
+
+    id: str
+    series_id: int
+    project_id: str
+    project_code: str
+    project_name: str
+    province: str
+    category: str
+    new_sink: bool
+    unit_type: str
+    vintage: int
+    serial_start: int
+    serial_end: int
+    quantity: int
+    account_id: str
+    state: str
+    retirement_id: str | None
+    version: int
+
+    @property
+    def block(self) -> CreditBlock:
+        """The block as the pure domain sees it."""
+        return CreditBlock(self.unit_type, self.project_code, self.vintage, self.serial_start, self.serial_end)
+
+    @property
+    def serial(self) -> str:
+        """The block's serial string."""
+        return self.block.serial
+
+
+@dataclass(frozen=True)
+class HoldingRow:
+    """Grams held of one unit type, project and vintage."""
+
+    unit_type: str
+    project_id: str
+    project_code: str
+    vintage: int
+    quantity: int
+
+
+def _block_query() -> Select[*tuple[Any, ...]]:
+    b = BlockRecord
+    return select(
+        b.id,
+        b.series_id,
+        b.project_id,
+        Project.code,
+        Project.name,
+        Project.province,
+        Project.category,
+        Project.new_sink,
+        b.unit_type,
+        b.vintage,
+        b.serial_start,
+        b.serial_end,
+        b.quantity,
+        b.account_id,
+        b.state,
+        b.retirement_id,
+        b.version,
+    ).join(Project, Project.id == b.project_id)
+
+
+def _view(row: Any) -> BlockView:
+    return BlockView(
+        id=row.id,
+        series_id=int(row.series_id),
+        project_id=row.project_id,
+        project_code=row.code,
+        project_name=row.name,
+        province=row.province,
+        category=row.category,
+        new_sink=bool(row.new_sink),
+        unit_type=row.unit_type,
+        vintage=int(row.vintage),
+        serial_start=int(row.serial_start),
+        serial_end=int(row.serial_end),
+        quantity=int(row.quantity),
+        account_id=row.account_id,
+        state=row.state,
+        retirement_id=row.retirement_id,
+        version=int(row.version),
+    )
+
+
+def held_blocks(
+    session: Session, account_id: str, unit_type: str | None = None, limit: int | None = None
+) -> list[BlockView]:
+    """The blocks an account holds, oldest vintage and lowest serial first."""
+    query = _block_query().where(BlockRecord.account_id == account_id, BlockRecord.state == "held")
+    if unit_type is not None:
+        query = query.where(BlockRecord.unit_type == unit_type)
+    query = query.order_by(BlockRecord.unit_type, BlockRecord.vintage, Project.code, BlockRecord.serial_start)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_view(row) for row in session.execute(query)]
+
+
+def held_unit_types(session: Session, account_id: str) -> list[str]:
+    """The unit types an account holds any grams of."""
+    query = (
+        select(BlockRecord.unit_type)
+        .where(BlockRecord.account_id == account_id, BlockRecord.state == "held")
+        .group_by(BlockRecord.unit_type)
+    )
+    return sorted(session.execute(query).scalars())
+
+
+def retired_blocks(session: Session, retirement_ids: Iterable[str]) -> dict[str, list[BlockView]]:
+    """The blocks each retirement retired, in serial order."""
+    wanted = sorted(set(retirement_ids))
+    found: dict[str, list[BlockView]] = defaultdict(list)
+    if not wanted:
+        return found
+    query = (
+        _block_query()
+        .where(BlockRecord.retirement_id.in_(wanted))
+        .order_by(BlockRecord.vintage, Project.code, BlockRecord.serial_start)
+    )
+    for row in session.execute(query):
+        view = _view(row)
+        assert view.retirement_id is not None
+        found[view.retirement_id].append(view)
+    return found
+
+
+def holdings(session: Session, account_id: str) -> list[HoldingRow]:
+    """Grams held by unit type, project and vintage."""
+    b = BlockRecord
+    rows = session.execute(
+        select(b.unit_type, b.project_id, Project.code, b.vintage, func.sum(b.quantity))
+        .join(Project, Project.id == b.project_id)
+        .where(b.account_id == account_id, b.state == "held")
+        .group_by(b.unit_type, b.project_id, Project.code, b.vintage)
+        .order_by(b.unit_type, b.vintage, Project.code)
+    ).all()
+    return [HoldingRow(r[0], r[1], r[2], int(r[3]), int(r[4])) for r in rows]
+
+
+@dataclass(frozen=True)
+class SeriesCounter:
+    """The serial counter of one series as read: the next free serial and the row's version."""
+
+    id: int
+    next_serial: int
+    version: int
+
+
+def series(session: Session, project_id: str, vintage: int) -> SeriesCounter:
+    """The serial counter of a project's vintage, created at 1 on first use."""
+    insert_if_absent(
+        session,
+        _SERIES,
+        {"project_id": project_id, "vintage": vintage, "next_serial": 1, "version": 0},
+        ["project_id", "vintage"],
+    )
+    row = session.execute(
+        select(_SERIES.c.id, _SERIES.c.next_serial, _SERIES.c.version).where(
+            _SERIES.c.project_id == project_id, _SERIES.c.vintage == vintage
+        )
+    ).one()
+    return SeriesCounter(int(row.id), int(row.next_serial), int(row.version))
+
+
+def advance_series(session: Session, counter: SeriesCounter, quantity: int) -> None:
+    """Move the counter past ``quantity`` serials, conditional on the version read."""
+    result = session.execute(
+        update(_SERIES)
+        .where(_SERIES.c.id == counter.id, _SERIES.c.version == counter.version)
+        .values(next_serial=counter.next_serial + quantity, version=counter.version + 1)
+    )
+    expect_rows(result)
+
+
+def add_block(
+    session: Session,
+    *,
+    block_id: str,
+    source: BlockView | SeriesCounter,
+    block: CreditBlock,
+    project_id: str,
+    account_id: str,
+    retirement_id: str | None,
+    created_at: datetime,
+) -> None:
+    """Insert a block (an issuance, or the tail of a split)."""
+    series_id = source.series_id if isinstance(source, BlockView) else source.id
+    session.execute(
+        insert(_BLOCKS).values(
+            id=block_id,
+            series_id=series_id,
+            project_id=project_id,
+            unit_type=block.unit_type,
+            vintage=block.vintage,
+            serial_start=block.start,
+            serial_end=block.end,
+            quantity=block.size,
+            account_id=account_id,
+            state="held" if retirement_id is None else "retired",
+            retirement_id=retirement_id,
+            version=0,
+            created_at=created_at,
+        )
+    )
+
+
+def _still_held(view: BlockView) -> Any:
+    return (
+        (_BLOCKS.c.id == view.id)
+        & (_BLOCKS.c.account_id == view.account_id)
+        & (_BLOCKS.c.state == "held")
+        & (_BLOCKS.c.version == view.version)
+    )
+
+
+def take_whole(session: Session, view: BlockView, to_account: str, retirement_id: str | None) -> None:
+    """Move a whole held block to another account, or retire it, if nobody moved it first."""
+    values: dict[str, Any] = {"account_id": to_account, "version": view.version + 1}
+    if retirement_id is not None:
+        values.update(state="retired", retirement_id=retirement_id)
+    expect_rows(session.execute(update(_BLOCKS).where(_still_held(view)).values(**values)))
+
+
+def shrink(session: Session, view: BlockView, kept: CreditBlock) -> None:
+    """Cut a held block down to the head its holder keeps, if nobody moved it first."""
+    result = session.execute(
+        update(_BLOCKS)
+        .where(_still_held(view))
+        .values(serial_end=kept.end, quantity=kept.size, version=view.version + 1)
+    )
+    expect_rows(result)
+
+
+def add_issuance(session: Session, issuance: Issuance) -> None:
+    """Insert an issuance record."""
+    session.add(issuance)
+    session.flush()
+
+
+def add_transfer(session: Session, transfer: Transfer) -> None:
+    """Insert a transfer record."""
+    session.add(transfer)
+    session.flush()

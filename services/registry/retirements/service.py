@@ -1,0 +1,141 @@
+"""Retiring credits for an event, and donations: the same move, with the donor on record."""
+
+from __future__ import annotations
+
+from typing import Literal, cast
+
+from sqlalchemy.orm import Session
+
+from services.registry.accounts.service import require as require_account
+from services.registry.auth import ensure_may_move
+from services.registry.credits import movement
+from services.registry.credits import repository as credits
+from services.registry.credits.service import serial_range
+from services.registry.identifiers import aware, new_id, utc_now
+from services.registry.log import service as log
+from services.registry.problems import InsufficientCredits
+from services.registry.retirements import binding, repository
+from services.registry.retirements.models import Retirement
+from services.registry.retirements.schemas import DonationCreate, DonorKind, RetirementCreate, RetirementOut
+from shared.auth.tokens import Principal
+from shared.outbox import Outbox
+from shared.problems import InvalidInput
+
+TOPIC = "retirement.recorded"
+Kind = Literal["retirement", "donation"]
+
+
+def _unit_type(session: Session, account_id: str, requested: str | None) -> str:
+    if requested is not None:
+        return requested
+    held = credits.held_unit_types(session, account_id)
+    if len(held) == 1:
+        return held[0]
+    if not held:
+        raise InsufficientCredits(f"Insufficient credits: account {account_id} holds none.", held_g=0)
+    raise InvalidInput(f"The account holds {', '.join(held)}; name the unit_type to donate.")
+
+
+def retire(
+    session: Session, outbox: Outbox, principal: Principal, request: RetirementCreate | DonationCreate
+) -> RetirementOut:
+    """Retire credits of the token's owner for an event; a DonationCreate records a donation."""
+    kind: Kind = "donation" if isinstance(request, DonationCreate) else "retirement"
+    account = require_account(session, request.from_account)
+    ensure_may_move(principal, account.owner, account.id)
+    donor: DonorKind | None = None
+    if kind == "donation":
+        if account.kind == "event":
+            raise InvalidInput("Donations come from a person's or an organization's account, not an event's.")
+        donor = cast(DonorKind, account.kind)
+    unit_type = _unit_type(session, account.id, request.unit_type)
+    named = request.blocks if isinstance(request, RetirementCreate) else None
+    held = credits.held_blocks(session, account.id, unit_type)
+    bound_to = repository.bindings(session, {v.project_id for v in held if binding.is_bindable(v)})
+    barred = {p for p, event in bound_to.items() if event != request.event_id}
+    eligible = held if named is not None else [v for v in held if v.project_id not in barred]
+    try:
+        chosen = movement.choose(eligible, request.quantity, named)
+    except InsufficientCredits:
+        if barred and sum(v.quantity for v in held) >= request.quantity:
+            raise binding.refusal(barred, bound_to, request.event_id) from None
+        raise
+    named_barred = {view.project_id for view, _ in chosen if view.project_id in barred}
+    if named_barred:
+        raise binding.refusal(named_barred, bound_to, request.event_id)
+    retirement_id = new_id("ret")
+    now = utc_now()
+    repository.add(
+        session,
+        {
+            "id": retirement_id,
+            "kind": kind,
+            "event_id": request.event_id,
+            "from_account": account.id,
+            "donor_kind": donor,
+            "unit_type": unit_type,
+            "quantity": request.quantity,
+            "beneficiary": request.beneficiary,
+            "reason": request.reason,
+            "created_at": now,
+        },
+    )
+    newly_bound = binding.bind_all(session, [view for view, _ in chosen], request.event_id, retirement_id, now)
+    moved = movement.move(session, chosen, account.id, retirement_id, now)
+    facts: dict[str, object] = {
+        "retirement_id": retirement_id,
+        "event_id": request.event_id,
+        "from_account": account.id,
+        "unit_type": unit_type,
+        "quantity_g": request.quantity,
+        "beneficiary": request.beneficiary,
+        "reason": request.reason,
+        "serials": [m.block.serial for m in moved],
+    }
+    if donor is not None:
+        facts["donor"] = donor
+    if newly_bound:
+        facts["bound_projects"] = newly_bound
+    appended = log.append(session, kind, retirement_id, facts)
+    result = RetirementOut(
+        id=retirement_id,
+        kind=kind,
+        event_id=request.event_id,
+        from_account=account.id,
+        unit_type=unit_type,
+        quantity_g=request.quantity,
+        beneficiary=request.beneficiary,
+        reason=request.reason,
+        donor=donor,
+        serial_ranges=[serial_range(m) for m in moved],
+        bound_projects=newly_bound,
+        log_index=appended.leaf_index,
+        retired_at=now,
+    )
+    outbox.publish(session, TOPIC, retirement_id, notification(result))
+    return result
+
+
+def notification(record: RetirementOut) -> dict[str, object]:
+    """The `retirement.recorded` payload, exactly the fields docs/notifications.md lists."""
+    return record.model_dump(mode="json", exclude={"from_account", "bound_projects"})
+
+
+def public_record(
+    record: Retirement, log_index: int, ranges: list[movement.Moved], bound_projects: list[str]
+) -> RetirementOut:
+    """A stored retirement as the public sees it (no account id)."""
+    return RetirementOut(
+        id=record.id,
+        kind=cast(Kind, record.kind),
+        event_id=record.event_id,
+        unit_type=record.unit_type,
+        quantity_g=record.quantity,
+        beneficiary=record.beneficiary,
+        reason=record.reason,
+        donor=cast(DonorKind | None, record.donor_kind),
+        serial_ranges=[serial_range(m) for m in ranges],
+        bound_projects=bound_projects,
+        log_index=log_index,
+        retired_at=aware(record.created_at),
+    )

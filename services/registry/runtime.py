@@ -1,0 +1,45 @@
+"""What the registry's endpoints share: the service context, settings, the log signer and cursors."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.registry.log.keys import LogSigner, load_signer
+from services.registry.settings import RegistrySettings
+from shared.app import ServiceContext
+from shared.pagination import CursorCodec
+
+
+@dataclass
+class RegistryRuntime:
+    """The running registry: its kernel context, its settings and its log signer (loaded once)."""
+
+    context: ServiceContext
+    settings: RegistrySettings
+    _signer: LogSigner | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def signer(self) -> LogSigner:
+        """The log's signer; the development key is created on first use."""
+        with self._lock:
+            if self._signer is None:
+                self._signer = load_signer(self.settings, self.context.database.writes)
+            return self._signer
+
+    def cursors(self, purpose: str) -> CursorCodec:
+        """The cursor codec of one list."""
+        return CursorCodec(self.settings.secret_key, f"registry:{purpose}")
+
+
+def registry_runtime(request: Request) -> RegistryRuntime:
+    """The running registry, for endpoints."""
+    runtime: RegistryRuntime = request.app.state.registry
+    return runtime
+
+
+Runtime = Annotated[RegistryRuntime, Depends(registry_runtime)]

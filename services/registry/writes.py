@@ -1,0 +1,52 @@
+"""Value-moving writes: one idempotent unit of work, retried while concurrent writers win the race.
+
+``run_idempotent`` (shared) runs the unit in a transaction and retries it a few times when a
+conditional update finds its row changed. Under a burst on one account (fifty retirements against
+one block) a request can lose more races than that, so the registry keeps retrying the whole unit
+until it succeeds, is refused for a reason of its own (insufficient credits, a double claim), or
+a deadline passes, which answers 503 with Retry-After rather than an error.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from services.registry.problems import RegistryBusy
+from services.registry.runtime import RegistryRuntime
+from shared.auth.tokens import Principal
+from shared.db.transactions import ConcurrentUpdate
+from shared.idempotency import fingerprint, run_idempotent
+
+BUSY_DEADLINE_SECONDS = 20.0
+Work = Callable[[Session], tuple[int, dict[str, Any]]]
+
+
+def run_write(
+    runtime: RegistryRuntime,
+    principal: Principal,
+    key: str | None,
+    path: str,
+    body: BaseModel,
+    work: Work,
+) -> JSONResponse:
+    """Run ``work`` once per Idempotency-Key; a repeat returns the first answer and moves nothing."""
+    context = runtime.context
+    digest = fingerprint("POST", path, body.model_dump(mode="json"))
+    deadline = time.monotonic() + BUSY_DEADLINE_SECONDS
+    while True:
+        try:
+            status, answer, replayed = run_idempotent(
+                context.idempotency, context.database.writes, owner=principal.owner, key=key, digest=digest, work=work
+            )
+            break
+        except ConcurrentUpdate as exc:
+            if time.monotonic() >= deadline:
+                raise RegistryBusy("Concurrent changes to the same credits kept winning; retry shortly.") from exc
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return JSONResponse(answer, status_code=status, headers=headers)
