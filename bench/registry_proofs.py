@@ -26,10 +26,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from services.registry.log import service as log
-from services.registry.log.merkle import CompactRange, leaf_hash
 from shared.canonical import canonical_bytes
 from shared.db.engine import Database, connect
 from shared.db.migrations import upgrade
+from shared.transparency.merkle import CompactRange, leaf_hash
 
 SIZES = (10**3, 10**5, 10**6)
 SAMPLES = 300

@@ -185,7 +185,8 @@ def _hainan_expo(demo: Demo, operator: Actor, issuer: Actor) -> str:
     accounted = _account_and_certify(
         organizer, event_id, ["100% green electricity with certificates", "no disposable plastics",
                               "shuttle buses powered by electricity", "clean-plate campaign"],
-        lines, 31_500, [{"unit_type": "HNCI", "quantity_g": 220 * TONNE}, {"unit_type": "CCER", "quantity_g": 1000 * TONNE}])
+        lines, 31_500,
+        [{"unit_type": "HNCI", "quantity_g": 220 * TONNE}, {"unit_type": "CCER", "quantity_g": 1000 * TONNE}])
     need = _grams(accounted)
     # A key emitter buys Hainan mangrove blue-carbon credits and donates them (220 t, the first deal of 2023).
     emitter = demo.actor("org:hainan-refining", "registry:read registry:transfer registry:retire", "Oil company")

@@ -21,9 +21,10 @@ from typing import Any
 
 import httpx
 
-from services.registry.log.checkpoint import Checkpoint, CheckpointError, parse_and_verify, parse_verifier_key
-from services.registry.log.merkle import MemoryTree, ProofError, leaf_hash, verify_consistency
-from services.registry.log.verify import (
+from shared.canonical import canonical_bytes
+from shared.transparency.checkpoint import Checkpoint, CheckpointError, parse_and_verify, parse_verifier_key
+from shared.transparency.merkle import MemoryTree, ProofError, leaf_hash, verify_consistency
+from shared.transparency.verify import (
     ConsistencyBundle,
     RetirementProofBundle,
     VerificationError,
@@ -32,7 +33,6 @@ from services.registry.log.verify import (
     verify_log_consistency,
     verify_retirement_proof,
 )
-from shared.canonical import canonical_bytes
 
 ENTRIES_PAGE = 1000
 Result = dict[str, Any]

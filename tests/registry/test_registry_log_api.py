@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import secrets
 
-from services.registry.log.checkpoint import parse_and_verify
 from services.registry.log.schemas import MAX_ENTRIES_PAGE
-from services.registry.log.verify import (
+from shared.transparency.checkpoint import parse_and_verify
+from shared.transparency.verify import (
     ConsistencyBundle,
     RetirementProofBundle,
     verify_entries,

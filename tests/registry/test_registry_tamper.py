@@ -14,10 +14,10 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from lingtan.cli import main
-from services.registry.log.merkle import CompactRange, leaf_hash
 from shared.canonical import canonical_bytes
 from shared.db.engine import Database
 from shared.db.transactions import run_in_transaction
+from shared.transparency.merkle import CompactRange, leaf_hash
 from tests.registry.conftest import HOLDER_SCOPES, OPERATOR_SCOPES, Ledger, Operator, Registry, principal
 
 LOG_TABLES = ("log_entries", "log_subtrees", "log_checkpoints")

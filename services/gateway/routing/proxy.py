@@ -106,6 +106,31 @@ class ServiceRouterMiddleware:
         await self.app(scope, receive, send)
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+async def _send(
+    upstream: Upstream, service: str, method: str, url: httpx.URL, body: bytes, headers: list[tuple[str, str]]
+) -> httpx.Response:
+    """Send once; retry once where that cannot do a thing twice (never connected, or a repeatable request)."""
+    retry_allowed = method in SAFE_METHODS or any(k.lower() == "idempotency-key" for k, _ in headers)
+    for attempt in (1, 2):
+        try:
+            return await upstream.client().request(method, url, content=body, headers=headers)
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, httpx.ConnectTimeout) and attempt == 1:
+                continue
+            raise GatewayTimeout(f"{service} did not answer in time.") from exc
+        except (httpx.ConnectError, httpx.RemoteProtocolError) as exc:
+            # A pooled connection the service closed surfaces here; a request never read can go again.
+            if attempt == 1 and (isinstance(exc, httpx.ConnectError) or retry_allowed):
+                continue
+            raise BadGateway(f"{service} is not reachable.") from exc
+        except httpx.TransportError as exc:
+            raise BadGateway(f"{service} is not reachable.") from exc
+    raise AssertionError("unreachable")
+
+
 async def forward(gateway: Any, request: Request, service: str, path: str) -> Response:
     """Check the caller and its rate, then pass the request to `service` and its answer back."""
     upstream: Upstream | None = gateway.upstreams.get(service)
@@ -137,12 +162,7 @@ async def forward(gateway: Any, request: Request, service: str, path: str) -> Re
     inject_headers(trace_headers)
     headers = [(k, v) for k, v in headers if k.lower() not in TRACE_HEADERS] + list(trace_headers.items())
     url = httpx.URL(path="/" + path, query=request.url.query.encode())
-    try:
-        upstream_response = await upstream.client().request(request.method, url, content=body, headers=headers)
-    except httpx.TimeoutException as exc:
-        raise GatewayTimeout(f"{service} did not answer in time.") from exc
-    except httpx.TransportError as exc:
-        raise BadGateway(f"{service} is not reachable.") from exc
+    upstream_response = await _send(upstream, service, request.method, url, body, headers)
     out_extra = _connection_tokens(upstream_response.headers.get("connection"))
     response = Response(content=upstream_response.content, status_code=upstream_response.status_code)
     # Raw headers keep repeated fields (Set-Cookie, Link) that a dict would fold into one.

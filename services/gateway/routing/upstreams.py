@@ -13,6 +13,7 @@ import itertools
 import httpx
 
 SHARDS = 8
+KEEPALIVE_SECONDS = 2.0
 
 
 class Upstream:
@@ -26,7 +27,13 @@ class Upstream:
         shards: int = SHARDS,
         connections_per_shard: int = 32,
     ) -> None:
-        limits = httpx.Limits(max_connections=connections_per_shard, max_keepalive_connections=connections_per_shard)
+        # Idle connections are dropped well before the services' keep-alive timeout (uvicorn: 5 s), so
+        # the proxy never writes a request into a connection the service is closing.
+        limits = httpx.Limits(
+            max_connections=connections_per_shard,
+            max_keepalive_connections=connections_per_shard,
+            keepalive_expiry=KEEPALIVE_SECONDS,
+        )
         self.clients = [
             httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits, transport=transport)
             for _ in range(1 if transport is not None else shards)

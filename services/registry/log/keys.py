@@ -19,10 +19,10 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.registry.identifiers import utc_now
-from services.registry.log.checkpoint import sign_checkpoint, verifier_key
 from services.registry.log.models import LogSigningKey
 from services.registry.settings import RegistrySettings
 from services.registry.sql import insert_if_absent
+from shared.transparency.checkpoint import sign_checkpoint, verifier_key
 
 _KEY_ROW = 1
 

@@ -22,10 +22,10 @@ from typing import cast
 from sqlalchemy import Table, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
-from services.registry.log.merkle import CompactRange
 from services.registry.log.models import STATE_ROW, LogCheckpoint, LogEntry, LogState, LogSubtree
 from services.registry.sql import insert_if_absent
 from shared.db.transactions import expect_rows
+from shared.transparency.merkle import CompactRange
 
 _STATE = cast(Table, LogState.__table__)
 _ENTRIES = cast(Table, LogEntry.__table__)

@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 from services.registry.identifiers import aware, timestamp, utc_now
 from services.registry.log import repository
 from services.registry.log.keys import LogSigner
-from services.registry.log.merkle import (
+from shared.canonical import canonical_bytes
+from shared.db.engine import Database
+from shared.transparency.merkle import (
     HASH_SIZE,
     SubtreeSource,
     consistency_proof,
@@ -32,8 +34,6 @@ from services.registry.log.merkle import (
     leaf_hash,
     root_hash,
 )
-from shared.canonical import canonical_bytes
-from shared.db.engine import Database
 
 T = TypeVar("T")
 _PLACEHOLDER = bytes(HASH_SIZE)

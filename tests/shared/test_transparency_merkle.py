@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.registry.log.merkle import (
+from shared.transparency.merkle import (
     EMPTY_ROOT,
     CachingSource,
     CompactRange,

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.registry.log.checkpoint import (
+from shared.transparency.checkpoint import (
     BadSignatureError,
     MalformedCheckpointError,
     MalformedNoteError,

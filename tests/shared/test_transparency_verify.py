@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.registry.log.checkpoint import sign_checkpoint, verifier_key
-from services.registry.log.merkle import MemoryTree, leaf_hash
-from services.registry.log.verify import (
+from shared.canonical import canonical_bytes
+from shared.transparency.checkpoint import sign_checkpoint, verifier_key
+from shared.transparency.merkle import MemoryTree, leaf_hash
+from shared.transparency.verify import (
     ConsistencyBundle,
     RetirementProofBundle,
     VerificationError,
@@ -21,7 +22,6 @@ from services.registry.log.verify import (
     verify_log_consistency,
     verify_retirement_proof,
 )
-from shared.canonical import canonical_bytes
 
 ORIGIN = "lingtan.example/registry/log"
 KEY = Ed25519PrivateKey.generate()
