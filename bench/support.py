@@ -58,7 +58,9 @@ class Platform:
 
 
 @contextlib.contextmanager
-def running_platform(extra_env: dict[str, str] | None = None, port: int = 8000) -> Iterator[Platform]:
+def running_platform(
+    extra_env: dict[str, str] | None = None, port: int = 8000, serve_args: list[str] | None = None
+) -> Iterator[Platform]:
     """Start `lingtan serve` on a scratch data dir and wait until the gateway and services answer."""
     with tempfile.TemporaryDirectory() as data:
         env = {

@@ -19,10 +19,14 @@ def _drop_schemas(prefix: str) -> None:
     assert POSTGRES_URL is not None
     engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as conn:
-        names = conn.execute(
-            text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"), {"p": prefix + "%"}
-        ).scalars()
-        for name in list(names):
+        names = list(
+            conn.execute(
+                text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"), {"p": prefix + "%"}
+            ).scalars()
+        )
+    # One transaction per schema: dropping them all at once takes more locks than the server allows.
+    for name in names:
+        with engine.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
     engine.dispose()
 

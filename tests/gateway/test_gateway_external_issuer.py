@@ -1,6 +1,7 @@
 """A provincial app's sign-on is trusted by its JWKS, with per-service audiences and a scope ceiling."""
 
 import json
+import secrets
 import threading
 import time
 import uuid
@@ -43,7 +44,7 @@ def trusting_platform(tmp_path, schema_prefix, external_idp):
     _, jwks_url = external_idp
     running = RunningPlatform(
         data_dir=tmp_path,
-        schema_prefix=f"{schema_prefix}ext_",
+        schema_prefix=f"{schema_prefix}ext{secrets.token_hex(3)}_",
         database_url=__import__("os").environ.get("LINGTAN_TEST_DATABASE_URL"),
         overrides={
             "trusted_issuers": [

@@ -1,5 +1,6 @@
 """Oversized bodies, floods and dead or silent services get clear answers, never a hang."""
 
+import secrets
 import socket
 import threading
 
@@ -27,7 +28,7 @@ def test_oversized_body_sent_straight_to_a_service_gets_413(platform):
 def limited_platform(tmp_path, schema_prefix):
     running = RunningPlatform(
         data_dir=tmp_path,
-        schema_prefix=f"{schema_prefix}rl_",
+        schema_prefix=f"{schema_prefix}rl{secrets.token_hex(3)}_",
         database_url=__import__("os").environ.get("LINGTAN_TEST_DATABASE_URL"),
         overrides={"gateway_rate_per_second": 0.01, "gateway_rate_burst": 5},
     ).start()
@@ -92,7 +93,7 @@ def silent_port():
 def test_a_silent_service_gets_504_not_a_hang(tmp_path, schema_prefix, silent_port):
     platform = RunningPlatform(
         data_dir=tmp_path,
-        schema_prefix=f"{schema_prefix}to_",
+        schema_prefix=f"{schema_prefix}to{secrets.token_hex(3)}_",
         database_url=__import__("os").environ.get("LINGTAN_TEST_DATABASE_URL"),
         overrides={"gateway_upstream_timeout_seconds": 0.5},
     ).start()
