@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from services.certification.status import service
@@ -29,7 +30,7 @@ def _wants_json(request: Request) -> bool:
     },
     summary="A BitstringStatusListCredential, signed as a VC-JWT (public)",
 )
-def status_list(list_id: int, session: DbSession, request: Request) -> Response:
+def status_list(list_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: DbSession, request: Request) -> Response:
     """The signed list (application/vc+jwt) by default; its unsigned credential JSON when asked for JSON."""
     published = service.published(session, list_id)
     headers = {"Cache-Control": "no-cache", "Vary": "Accept"}
