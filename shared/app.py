@@ -121,6 +121,16 @@ def build_context(
             return InboxAck.model_validate(response.json())
 
         context.relay = Relay(context.outbox, database, send, settings.outbox_poll_seconds)
+        relay = context.relay
+
+        def refresh_outbox() -> None:
+            lag = relay.lag()
+            for receiver in {r for rs in outbox_routes.values() for r in rs}:
+                pending = lag.get(receiver, {"pending": 0, "oldest_seconds": 0.0})
+                context.metrics.outbox_pending.labels(name, receiver).set(pending["pending"])
+                context.metrics.outbox_oldest.labels(name, receiver).set(pending["oldest_seconds"])
+
+        context.metrics.refreshers.append(refresh_outbox)
     return context
 
 

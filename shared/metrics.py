@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
@@ -27,8 +28,25 @@ class ServiceMetrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
 
+        self.outbox_pending = Gauge(
+            "lingtan_outbox_pending", "Notifications not yet acknowledged, by receiver", ["service", "receiver"],
+            registry=self.registry,
+        )
+        self.outbox_oldest = Gauge(
+            "lingtan_outbox_oldest_pending_seconds", "Age of the oldest unacknowledged notification",
+            ["service", "receiver"], registry=self.registry,
+        )
+        # Gauges read from the database when scraped, so every process reports the same truth.
+        self.refreshers: list[Callable[[], None]] = []
+
+    def gauge(self, name: str, documentation: str) -> Gauge:
+        """A service-specific gauge on this registry (labelled with the service)."""
+        return Gauge(name, documentation, ["service"], registry=self.registry)
+
     def render(self, _request: Request) -> Response:
         """The /metrics endpoint."""
+        for refresh in self.refreshers:
+            refresh()
         return Response(generate_latest(self.registry), media_type="text/plain; version=0.0.4")
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from services.registry.accounts import api as accounts
 from services.registry.cancellations import api as cancellations
 from services.registry.credits import api as credits
 from services.registry.database import kernel
 from services.registry.log import api as log
+from services.registry.log.models import LogState
 from services.registry.projects import api as projects
 from services.registry.retirements import api as retirements
+from services.registry.retirements.models import Retirement
 from services.registry.runtime import RegistryRuntime
 from services.registry.settings import RegistrySettings
 from shared.app import ServiceContext, build_context, create_service_app
@@ -49,4 +52,23 @@ def create_app(settings: PlatformSettings, database: Database) -> FastAPI:
         on_startup=load_key,
     )
     app.state.registry = runtime
+    _register_metrics(context)
     return app
+
+
+def _register_metrics(context: ServiceContext) -> None:
+    log_size = context.metrics.gauge("lingtan_registry_log_entries", "Entries in the registry's log")
+    retired = context.metrics.gauge("lingtan_registry_retired_grams", "Grams of CO2e retired or donated")
+    retirements = context.metrics.gauge("lingtan_registry_retirements", "Retirements and donations recorded")
+
+    def refresh() -> None:
+        with context.database.reads() as session:
+            size = session.execute(select(func.coalesce(func.max(LogState.size), 0))).scalar_one()
+            count, grams = session.execute(
+                select(func.count(), func.coalesce(func.sum(Retirement.quantity), 0))
+            ).one()
+        log_size.labels("registry").set(size)
+        retirements.labels("registry").set(count)
+        retired.labels("registry").set(grams)
+
+    context.metrics.refreshers.append(refresh)
