@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,6 +239,93 @@ def test_a_service_killed_outright_is_started_again_on_its_port(runner):
     response = httpx.get(f"{runner.summary['gateway']}/registry/v1/whoami",
                          headers={"Authorization": f"Bearer {access}"})
     assert response.status_code == 200, response.text
+
+
+def _client(runner: Runner, owner: str, scope: str) -> httpx.Client:
+    out = subprocess.run([LINGTAN, "client", "create", "--name", "crash test", "--owner", owner, "--scope", scope],
+                         env=runner.env, cwd=runner.log.parent, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    made = json.loads(out.stdout)
+    access = token(runner.summary["gateway"], made["client_id"], made["client_secret"], scope)
+    return httpx.Client(base_url=runner.summary["gateway"], headers={"Authorization": f"Bearer {access}"},
+                        timeout=30)
+
+
+def _lingtan_verify(runner: Runner, *argv: str) -> dict:
+    out = subprocess.run([LINGTAN, "verify", *argv], env=runner.env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_registry_killed_mid_load_loses_no_answered_retirement(runner, tmp_path):
+    operator = _client(runner, "lingtan:operator", "registry:admin registry:issue registry:read")
+    organizer = _client(runner, "org:crash-organizer", "registry:read registry:transfer registry:retire")
+    account = organizer.post("/registry/v1/accounts", json={"owner": "org:crash-organizer", "kind": "organization",
+                                                            "name": "crash test"}).json()["id"]
+    project = operator.post("/registry/v1/projects", json={
+        "name": "crash test sink", "code": f"CR{secrets.token_hex(3).upper()}", "unit_type": "HNCI",
+        "province": "CN-HI", "category": "other", "methodology": "test", "new_sink": False}).json()["id"]
+    issued = operator.post("/registry/v1/issuances", json={"project_id": project, "account_id": account,
+                                                           "vintage": 2025, "quantity": 100_000})
+    assert issued.status_code == 201, issued.text
+    before = tmp_path / "checkpoint-before.json"
+    before.write_text(organizer.get("/registry/v1/log/checkpoint").text)
+
+    answered: list[dict] = []
+    stop_load = time.monotonic() + 6
+
+    def load() -> None:
+        with httpx.Client(base_url=runner.summary["gateway"], headers=organizer.headers, timeout=30) as http:
+            while time.monotonic() < stop_load:
+                with contextlib.suppress(httpx.HTTPError):
+                    r = http.post("/registry/v1/retirements", headers={"Idempotency-Key": secrets.token_hex(8)},
+                                  json={"event_id": "evt_crash", "from_account": account, "quantity": 7,
+                                        "unit_type": "HNCI", "beneficiary": "crash test", "reason": "load"})
+                    if r.status_code == 201:
+                        answered.append(r.json())
+
+    threads = [threading.Thread(target=load) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(2)
+    registry_pids = [pid for pid in descendants(runner.process.pid)
+                     if alive(pid) and "lingtan.factory:registry" in cmdline(pid)]
+    assert registry_pids
+    for pid in registry_pids:
+        os.kill(pid, signal.SIGKILL)
+    for thread in threads:
+        thread.join()
+    url = runner.summary["services"]["registry"]
+    deadline = time.monotonic() + 120
+    while True:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
+                break
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+    assert answered, "no retirement was answered before the crash"
+    ids = [r["id"] for r in answered]
+    assert len(ids) == len(set(ids))
+    listed = organizer.get("/registry/v1/retirements", params={"event_id": "evt_crash", "limit": 200})
+    stored = {r["id"] for r in listed.json()["items"]}
+    cursor = listed.json().get("next_cursor")
+    while cursor:
+        page = organizer.get("/registry/v1/retirements", params={"event_id": "evt_crash", "limit": 200,
+                                                                 "cursor": cursor}).json()
+        stored |= {r["id"] for r in page["items"]}
+        cursor = page.get("next_cursor")
+    assert set(ids) <= stored
+    serials = [(s["serial"], s["start"], s["end"]) for r in answered for s in r["serial_ranges"]]
+    assert len(serials) == len(set(serials))
+    holding = organizer.get(f"/registry/v1/accounts/{account}").json()
+    held = sum(h["quantity_g"] for h in holding["holdings"])
+    assert held + 7 * len(stored) == 100_000
+    registry = f"{runner.summary['gateway']}/registry"
+    assert _lingtan_verify(runner, "log", "--registry", registry)["ok"] is True
+    assert _lingtan_verify(runner, "consistency", str(before), "--registry", registry)["ok"] is True
+    operator.close()
+    organizer.close()
 
 
 # Runs last in this module: it stops the runner the tests above share.
