@@ -72,7 +72,7 @@ def running_platform(
         }
         started = time.perf_counter()
         process = subprocess.Popen(
-            [LINGTAN, "serve", "--port", str(port)],
+            [LINGTAN, "serve", "--port", str(port), *(serve_args or [])],
             env=env,
             cwd=data,
             stdout=subprocess.DEVNULL,

@@ -298,12 +298,12 @@ def _decide(organizer: Actor, issuer: Actor, event_id: str, confirmation: dict[s
     return str(decided["certificate_id"])
 
 
-def schedule_demo(settings: GatewaySettings, gateway: uvicorn.Server) -> None:
-    """Fill the platform once the gateway is up, in a thread so serving is never held up."""
+def schedule_demo(settings: GatewaySettings, servers: list[uvicorn.Server]) -> None:
+    """Fill the platform once every server is up, in a thread so serving is never held up."""
 
     def run() -> None:
-        while not gateway.started:
-            if gateway.should_exit:
+        while not all(server.started for server in servers):
+            if any(server.should_exit for server in servers):
                 return
             threading.Event().wait(0.2)
         try:

@@ -85,7 +85,7 @@ def serve_platform(host: str, port: int, demo: bool = False) -> None:
     if demo:
         from lingtan.demo import schedule_demo
 
-        schedule_demo(settings, servers[0])
+        schedule_demo(settings, servers)
     _run(_serve_all(servers))
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from services.disclosure.events import service
 from services.disclosure.events.repository import EventFilters
 from services.disclosure.events.schemas import EventDetail, EventSummary
-from services.disclosure.public.caching import cached_json
+from services.disclosure.public.caching import read_model_json
 from services.disclosure.public.paging import cursor_codec
 from services.disclosure.public.query import StrictQuery
 from shared.db.session import DbSession
@@ -36,7 +36,8 @@ def list_events(
 ) -> Response:
     """Events with their status, offsets total and certificate status."""
     filters = EventFilters(jurisdiction, kind, status, q.strip() if q else None, date_from, date_to)
-    return cached_json(request, service.page(session, filters, cursor, limit, cursor_codec(request, "events")))
+    codec = cursor_codec(request, "events")
+    return read_model_json(request, session, lambda: service.page(session, filters, cursor, limit, codec))
 
 
 @router.get(
@@ -47,4 +48,4 @@ def list_events(
 )
 def get_event(request: Request, session: DbSession, event_id: EventId) -> Response:
     """The event's disclosure fields, its offsets by unit type and its certificate status."""
-    return cached_json(request, service.get_detail(session, event_id), exclude_unset=True)
+    return read_model_json(request, session, lambda: service.get_detail(session, event_id), exclude_unset=True)

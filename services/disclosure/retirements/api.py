@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.disclosure.public.caching import cached_json
+from services.disclosure.public.caching import read_model_json
 from services.disclosure.public.paging import cursor_codec
 from services.disclosure.public.query import StrictQuery
 from services.disclosure.retirements import service
@@ -35,4 +35,5 @@ def list_retirements(
 ) -> Response:
     """Every record with its quantity, serial ranges or serials, and its log index."""
     filters = RetirementFilters(event_id, unit_type, registry, kind)
-    return cached_json(request, service.page(session, filters, cursor, limit, cursor_codec(request, "retirements")))
+    codec = cursor_codec(request, "retirements")
+    return read_model_json(request, session, lambda: service.page(session, filters, cursor, limit, codec))
