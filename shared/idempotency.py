@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Header
+from fastapi.responses import JSONResponse
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
@@ -39,6 +40,15 @@ class StoredAnswer:
 
     status_code: int
     body: Any
+
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def answer(status_code: int, body: Any, replayed: bool, media_type: str | None = None) -> JSONResponse:
+    """The response for a keyed write; a replay says so in a header, with the first answer's status and body."""
+    headers = {REPLAYED_HEADER: "true"} if replayed else None
+    return JSONResponse(body, status_code=status_code, media_type=media_type, headers=headers)
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:

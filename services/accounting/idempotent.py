@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.accounting.problems import ConcurrentChange
 from shared.idempotency import IdempotencyStore, fingerprint
+from shared.idempotency import answer as keyed_answer
 
 
 class Once:
@@ -30,7 +31,7 @@ class Once:
         stored = self.store.replay(self.session, self.owner, self.key, self.digest)
         if stored is None:
             return None
-        return JSONResponse(stored.body, status_code=stored.status_code, headers={"Idempotent-Replayed": "true"})
+        return keyed_answer(stored.status_code, stored.body, replayed=True)
 
     def answer(self, status_code: int, body: Any) -> JSONResponse:
         """Record the answer under the key (in the same transaction as the write) and return it."""

@@ -20,16 +20,14 @@ from sqlalchemy.orm import Session
 from services.certification.runtime import CertificationRuntime
 from shared.auth.tokens import Principal
 from shared.db.transactions import run_in_transaction
-from shared.idempotency import fingerprint, run_idempotent
+from shared.idempotency import answer, fingerprint, run_idempotent
 from shared.problems import PROBLEM_MEDIA_TYPE
 
 Work = Callable[[Session], tuple[int, dict[str, Any]]]
 
 
 def _answer(status: int, body: Any, replayed: bool) -> JSONResponse:
-    headers = {"Idempotent-Replayed": "true"} if replayed else None
-    media_type = PROBLEM_MEDIA_TYPE if status >= 400 else "application/json"
-    return JSONResponse(body, status_code=status, media_type=media_type, headers=headers)
+    return answer(status, body, replayed, PROBLEM_MEDIA_TYPE if status >= 400 else "application/json")
 
 
 def run_write(

@@ -21,6 +21,7 @@ from services.registry.problems import RegistryBusy
 from services.registry.runtime import RegistryRuntime
 from shared.auth.tokens import Principal
 from shared.db.transactions import ConcurrentUpdate
+from shared.idempotency import answer as idempotent_answer
 from shared.idempotency import fingerprint, run_idempotent
 
 BUSY_DEADLINE_SECONDS = 20.0
@@ -48,5 +49,4 @@ def run_write(
         except ConcurrentUpdate as exc:
             if time.monotonic() >= deadline:
                 raise RegistryBusy("Concurrent changes to the same credits kept winning; retry shortly.") from exc
-    headers = {"Idempotent-Replayed": "true"} if replayed else None
-    return JSONResponse(answer, status_code=status, headers=headers)
+    return idempotent_answer(status, answer, replayed)
