@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
-import httpx
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
@@ -17,9 +16,9 @@ from services.gateway.clients import api as clients_api
 from services.gateway.clients.service import ensure_client
 from services.gateway.keys.service import KeyRing
 from services.gateway.oauth import api as oauth_api
+from services.gateway.routing.connections import ConnectionPool
 from services.gateway.routing.proxy import ServiceRouterMiddleware
 from services.gateway.routing.ratelimit import RateLimiter
-from services.gateway.routing.upstreams import Upstream
 from services.gateway.settings import GatewaySettings
 from shared.auth.scopes import SERVICE_CLIENT_SCOPES, service_client_id, service_client_secret
 from shared.auth.tokens import TokenVerifier
@@ -42,7 +41,7 @@ class Gateway:
     keys: KeyRing
     limiter: RateLimiter
     verifier: TokenVerifier
-    upstreams: dict[str, Upstream] = field(default_factory=dict)
+    upstreams: dict[str, ConnectionPool] = field(default_factory=dict)
 
 
 def provision_service_clients(database: Database, settings: GatewaySettings) -> None:
@@ -64,12 +63,8 @@ def provision_service_clients(database: Database, settings: GatewaySettings) -> 
     run_in_transaction(database.writes, provision, retry_integrity=True)
 
 
-def create_app(
-    settings: GatewaySettings,
-    database: Database,
-    upstream_transports: dict[str, httpx.AsyncBaseTransport] | None = None,
-) -> FastAPI:
-    """The gateway app; `upstream_transports` lets tests route to in-process apps."""
+def create_app(settings: GatewaySettings, database: Database) -> FastAPI:
+    """The gateway app."""
     keys = KeyRing(
         database.writes,
         settings.secret_key,
@@ -92,12 +87,12 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(provision_service_clients, database, settings)
-        timeout = httpx.Timeout(
-            settings.gateway_upstream_timeout_seconds, connect=settings.gateway_upstream_connect_timeout_seconds
-        )
         for service in SERVICES:
-            transport = (upstream_transports or {}).get(service)
-            gateway.upstreams[service] = Upstream(settings.service_url(service), timeout, transport)
+            gateway.upstreams[service] = ConnectionPool(
+                settings.service_url(service),
+                timeout=settings.gateway_upstream_timeout_seconds,
+                connect_timeout=settings.gateway_upstream_connect_timeout_seconds,
+            )
         try:
             yield
         finally:

@@ -7,7 +7,7 @@ import threading
 import httpx
 import pytest
 
-from services.gateway.routing.upstreams import Upstream
+from services.gateway.routing.connections import ConnectionPool
 from tests.support.running import RunningPlatform
 
 
@@ -98,8 +98,8 @@ def test_a_silent_service_gets_504_not_a_hang(tmp_path, schema_prefix, silent_po
         overrides={"gateway_upstream_timeout_seconds": 0.5},
     ).start()
     try:
-        platform.built["gateway"].app.state.gateway.upstreams["disclosure"] = Upstream(
-            f"http://127.0.0.1:{silent_port}", httpx.Timeout(0.5)
+        platform.built["gateway"].app.state.gateway.upstreams["disclosure"] = ConnectionPool(
+            f"http://127.0.0.1:{silent_port}", timeout=0.5, connect_timeout=0.5
         )
         response = httpx.get(f"{platform.url}/disclosure/health", timeout=10)
         assert response.status_code == 504

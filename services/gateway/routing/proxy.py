@@ -1,17 +1,22 @@
-"""The reverse proxy: one pooled httpx client per service, timeouts, hop-by-hop headers stripped."""
+"""The reverse proxy: the caller checked, its rate limited, hop-by-hop headers stripped, one pooled
+keep-alive connection per request to the service, the answer passed back."""
 
 from __future__ import annotations
 
 import contextlib
 import math
 from typing import Any
+from urllib.parse import quote
 
-import httpx
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.gateway.routing.upstreams import Upstream
+from services.gateway.routing.connections import (
+    ConnectFailed,
+    ConnectionDropped,
+    ConnectionPool,
+    UpstreamResponse,
+    UpstreamTimedOut,
+)
 from shared.auth.tokens import Principal
 from shared.logs import current_request_id
 from shared.problems import (
@@ -26,50 +31,60 @@ from shared.problems import (
 from shared.settings import SERVICES
 from shared.tracing import inject_headers
 
+# Never passed on in either direction: hop-by-hop fields (RFC 9110 §7.6.1), the fields the proxy
+# writes itself, and Expect (the gateway has read the body whole; the service must not wait for it).
 HOP_BY_HOP = frozenset(
     {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "trailers",
-        "transfer-encoding",
-        "upgrade",
-        "host",
-        "content-length",
-        "x-request-id",
-        "x-forwarded-for",
-        "x-forwarded-host",
-        "x-forwarded-proto",
-        "x-forwarded-prefix",
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"te",
+        b"trailer",
+        b"trailers",
+        b"transfer-encoding",
+        b"upgrade",
+        b"host",
+        b"content-length",
+        b"expect",
+        b"x-request-id",
+        b"x-forwarded-for",
+        b"x-forwarded-host",
+        b"x-forwarded-proto",
+        b"x-forwarded-prefix",
+        b"traceparent",
+        b"tracestate",
     }
 )
+# Replaying a request on a connection that broke before its answer cannot do a thing twice only for
+# these methods, or when the caller sent an Idempotency-Key.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
-TRACE_HEADERS = frozenset({"traceparent", "tracestate"})
-
-
-def _strip(headers: httpx.Headers | list[tuple[str, str]], extra: set[str]) -> list[tuple[str, str]]:
-    items = headers.multi_items() if isinstance(headers, httpx.Headers) else headers
-    return [(k, v) for k, v in items if k.lower() not in HOP_BY_HOP and k.lower() not in extra]
-
-
-def _connection_tokens(value: str | None) -> set[str]:
+def _connection_tokens(headers: list[tuple[bytes, bytes]]) -> set[bytes]:
     # Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
-    return {token.strip().lower() for token in (value or "").split(",") if token.strip()}
+    named: set[bytes] = set()
+    for name, value in headers:
+        if name == b"connection":
+            named |= {token.strip().lower() for token in value.split(b",") if token.strip()}
+    return named
 
 
-async def _caller(gateway: Any, request: Request, service: str) -> tuple[Principal | None, bool]:
+def _header(headers: list[tuple[bytes, bytes]], wanted: bytes) -> bytes | None:
+    for name, value in headers:
+        if name == wanted:
+            return value
+    return None
+
+
+async def _caller(gateway: Any, authorization: bytes | None, service: str) -> tuple[Principal | None, bool]:
     """The verified caller, and whether its token is meant for `service` (and so may be passed on)."""
-    header = request.headers.get("authorization")
-    if not header:
+    if not authorization:
         return None, False
-    scheme, _, token = header.partition(" ")
+    scheme, _, token = authorization.decode("latin-1").partition(" ")
+    token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Authorization must be a Bearer token.")
-    token = token.strip()
     try:
         return await gateway.verifier.verify(token, service), True
     except Unauthorized:
@@ -80,6 +95,18 @@ async def _caller(gateway: Any, request: Request, service: str) -> tuple[Princip
                 with contextlib.suppress(Unauthorized):
                     return await gateway.verifier.verify(token, audience), False
         raise
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
 
 
 class ServiceRouterMiddleware:
@@ -93,51 +120,61 @@ class ServiceRouterMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            service, _, rest = scope["path"][1:].partition("/")
+            service, _, _ = scope["path"][1:].partition("/")
             if service in self.services:
                 scope["lingtan.route"] = f"/{service}/**"
-                request = Request(scope, receive)
                 try:
-                    response = await forward(self.gateway, request, service, rest)
+                    answer = await forward(self.gateway, scope, receive, service)
                 except Problem as problem:
-                    response = problem_response(problem, scope["path"])
-                await response(scope, receive, send)
+                    await problem_response(problem, scope["path"])(scope, receive, send)
+                    return
+                await _reply(scope, send, answer)
                 return
         await self.app(scope, receive, send)
 
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+async def _reply(scope: Scope, send: Send, answer: UpstreamResponse) -> None:
+    dropped = HOP_BY_HOP | _connection_tokens(answer.headers) | {b"content-encoding"}
+    headers = [(name, value) for name, value in answer.headers if name not in dropped]
+    if scope["method"] == "HEAD":
+        length = _header(answer.headers, b"content-length")
+        if length is not None:
+            headers.append((b"content-length", length))
+    else:
+        headers.append((b"content-length", str(len(answer.body)).encode("ascii")))
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})
 
 
-async def _send(
-    upstream: Upstream, service: str, method: str, url: httpx.URL, body: bytes, headers: list[tuple[str, str]]
-) -> httpx.Response:
-    """Send once; retry once where that cannot do a thing twice (never connected, or a repeatable request)."""
-    retry_allowed = method in SAFE_METHODS or any(k.lower() == "idempotency-key" for k, _ in headers)
+async def _send(pool: ConnectionPool, service: str, method: str, target: bytes, headers: list[tuple[bytes, bytes]],
+                body: bytes) -> UpstreamResponse:
+    """Send once; send again once where that cannot do a thing twice (never sent, or a repeatable request)."""
+    repeatable = method in SAFE_METHODS or _header(headers, b"idempotency-key") is not None
     for attempt in (1, 2):
         try:
-            return await upstream.client().request(method, url, content=body, headers=headers)
-        except httpx.TimeoutException as exc:
-            if isinstance(exc, httpx.ConnectTimeout) and attempt == 1:
+            return await pool.request(method, target, headers, body)
+        except ConnectFailed as exc:
+            if attempt == 1:
                 continue
+            raise BadGateway(f"{service} is not reachable.") from exc
+        except ConnectionDropped as exc:
+            # A pooled connection the service closed surfaces here; a request never acted on can go again.
+            if attempt == 1 and repeatable:
+                continue
+            raise BadGateway(f"{service} is not reachable.") from exc
+        except UpstreamTimedOut as exc:
             raise GatewayTimeout(f"{service} did not answer in time.") from exc
-        except (httpx.ConnectError, httpx.RemoteProtocolError) as exc:
-            # A pooled connection the service closed surfaces here; a request never read can go again.
-            if attempt == 1 and (isinstance(exc, httpx.ConnectError) or retry_allowed):
-                continue
-            raise BadGateway(f"{service} is not reachable.") from exc
-        except httpx.TransportError as exc:
-            raise BadGateway(f"{service} is not reachable.") from exc
     raise AssertionError("unreachable")
 
 
-async def forward(gateway: Any, request: Request, service: str, path: str) -> Response:
-    """Check the caller and its rate, then pass the request to `service` and its answer back."""
-    upstream: Upstream | None = gateway.upstreams.get(service)
-    if upstream is None:
+async def forward(gateway: Any, scope: Scope, receive: Receive, service: str) -> UpstreamResponse:
+    """Check the caller and its rate, then pass the request to `service` and return its answer."""
+    pool: ConnectionPool | None = gateway.upstreams.get(service)
+    if pool is None:
         raise NotFound(f"No service is routed at /{service}.")
-    principal, token_for_service = await _caller(gateway, request, service)
-    peer = request.client.host if request.client else "unknown"
+    incoming: list[tuple[bytes, bytes]] = scope["headers"]
+    principal, token_for_service = await _caller(gateway, _header(incoming, b"authorization"), service)
+    peer = scope["client"][0] if scope.get("client") else "unknown"
     # The socket address, never X-Forwarded-For: a client must not pick its own bucket.
     key = f"client:{principal.client_id}" if principal else f"address:{peer}"
     allowed, wait = gateway.limiter.allow(key)
@@ -145,29 +182,28 @@ async def forward(gateway: Any, request: Request, service: str, path: str) -> Re
         problem = TooManyRequests("Rate limit exceeded; slow down.", retry_after_seconds=math.ceil(wait))
         problem.headers["Retry-After"] = str(max(1, math.ceil(wait)))
         raise problem
-    body = await request.body()
-    extra = _connection_tokens(request.headers.get("connection"))
+    body = await _read_body(receive)
+    dropped = HOP_BY_HOP | _connection_tokens(incoming)
     if principal is not None and not token_for_service:
-        extra.add("authorization")
-    headers = _strip(request.headers.items(), extra)
-    headers += [
-        ("x-request-id", current_request_id() or ""),
-        ("x-forwarded-for", peer),
-        ("x-forwarded-proto", request.url.scheme),
-        ("x-forwarded-host", request.headers.get("host", "")),
-        ("x-forwarded-prefix", f"/{service}"),
-    ]
+        dropped = dropped | {b"authorization"}
+    headers = [(name, value) for name, value in incoming if name not in dropped]
     # The gateway's own span becomes the parent: the caller's trace context is replaced, not forwarded.
-    trace_headers: dict[str, str] = {}
-    inject_headers(trace_headers)
-    headers = [(k, v) for k, v in headers if k.lower() not in TRACE_HEADERS] + list(trace_headers.items())
-    url = httpx.URL(path="/" + path, query=request.url.query.encode())
-    upstream_response = await _send(upstream, service, request.method, url, body, headers)
-    out_extra = _connection_tokens(upstream_response.headers.get("connection"))
-    response = Response(content=upstream_response.content, status_code=upstream_response.status_code)
-    # Raw headers keep repeated fields (Set-Cookie, Link) that a dict would fold into one.
-    response.raw_headers = [h for h in response.raw_headers if h[0] == b"content-length"] + [
-        (k.lower().encode("latin-1"), v.encode("latin-1"))
-        for k, v in _strip(upstream_response.headers, out_extra | {"content-encoding"})
+    trace: dict[str, str] = {}
+    inject_headers(trace)
+    headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in trace.items()]
+    headers += [
+        (b"x-request-id", (current_request_id() or "").encode("latin-1")),
+        (b"x-forwarded-for", peer.encode("latin-1")),
+        (b"x-forwarded-proto", scope.get("scheme", "http").encode("latin-1")),
+        (b"x-forwarded-host", _header(incoming, b"host") or b""),
+        (b"x-forwarded-prefix", f"/{service}".encode("latin-1")),
     ]
-    return response
+    prefix = f"/{service}".encode("ascii")
+    raw_path: bytes | None = scope.get("raw_path")
+    if raw_path is not None and raw_path.startswith(prefix):
+        target = raw_path[len(prefix):] or b"/"
+    else:  # the prefix arrived percent-encoded: forward the decoded path, encoded again
+        target = quote(scope["path"][len(prefix):] or "/").encode("ascii")
+    if scope.get("query_string"):
+        target += b"?" + scope["query_string"]
+    return await _send(pool, service, scope["method"], target, headers, body)
