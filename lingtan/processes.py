@@ -9,6 +9,8 @@ configured by the environment alone: the runner's own, plus where the others are
 On SIGINT or SIGTERM it sends SIGTERM to every child, waits, then kills each child's whole process
 group (a multi-worker child's workers included) with SIGKILL, and exits. A child that dies after it
 was ready is started again on the same port; one that dies before it was ever ready stops the set.
+A child that exits cleanly (its own SIGTERM: an operator stopping one service, say to restore its
+database) stays stopped until the runner gets SIGUSR1, which starts every stopped child again.
 """
 
 from __future__ import annotations
@@ -154,6 +156,7 @@ class Child:
     started_at: float
     ready: bool = False
     restarts: int = 0
+    stopped: bool = False
 
 
 class StartFailed(RuntimeError):
@@ -189,7 +192,7 @@ class ProcessSet:
         log.info("process started", extra={"service": service, "pid": process.pid, "port": spec.port,
                                            "workers": spec.workers})
 
-    def wait_ready(self, stop_requested: StopFlag, timeout: float = READY_TIMEOUT_SECONDS) -> bool:
+    def wait_ready(self, stop_requested: SignalFlag, timeout: float = READY_TIMEOUT_SECONDS) -> bool:
         """Wait until every child answers its readiness check; False when a stop was asked for first."""
         deadline = time.monotonic() + timeout
         while not stop_requested.signal:
@@ -207,14 +210,20 @@ class ProcessSet:
         return False
 
     def supervise(self) -> None:
-        """Start again a child that died after it was ready, backing off while it keeps dying."""
+        """Start again a child that died after it was ready, backing off while it keeps dying; leave one that
+        exited cleanly stopped."""
         now = time.monotonic()
         for service, child in list(self.children.items()):
-            if child.process.poll() is None:
+            if child.process.poll() is None or child.stopped:
                 continue
             if service not in self.restart_at:
                 # Leftover workers of a dead multi-worker child would hold its port.
                 _kill_group(child.process.pid)
+                if child.process.returncode == 0:
+                    child.stopped = True
+                    log.warning("process stopped; SIGUSR1 to the runner starts it again",
+                                extra={"service": service, "pid": child.process.pid, "runner_pid": os.getpid()})
+                    continue
                 quick = now - child.started_at < 30
                 restarts = child.restarts + 1 if quick else 1
                 self.restart_at[service] = now + min(30.0, 2.0 ** (restarts - 1))
@@ -225,6 +234,12 @@ class ProcessSet:
             elif now >= self.restart_at[service]:
                 del self.restart_at[service]
                 self.start(service, restarts=child.restarts)
+
+    def start_stopped(self) -> None:
+        """Start again every child that was stopped on purpose."""
+        for service, child in list(self.children.items()):
+            if child.stopped:
+                self.start(service)
 
     def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
         """SIGTERM every child, wait up to `timeout`, then SIGKILL whatever is left of each process group."""
@@ -254,8 +269,8 @@ class ProcessSet:
 
 
 @dataclass
-class StopFlag:
-    """Set from the signal handler (a plain attribute: nothing in a handler may take a lock)."""
+class SignalFlag:
+    """Set from a signal handler (a plain attribute: nothing in a handler may take a lock)."""
 
     signal: int | None = None
 
@@ -273,8 +288,9 @@ def serve_processes(host: str, port: int, workers: Mapping[str, int] | None = No
     except ValueError as exc:
         log.error("platform not started", extra={"reason": str(exc)})
         return 2
-    stop_requested = StopFlag()
+    stop_requested, start_requested = SignalFlag(), SignalFlag()
     previous = {sig: signal.signal(sig, stop_requested) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous[signal.SIGUSR1] = signal.signal(signal.SIGUSR1, start_requested)
     processes = ProcessSet(specs, child_environment(specs, os.environ))
     try:
         processes.run_step(["-m", "lingtan.cli", "db", "upgrade"], "lingtan db upgrade")
@@ -291,6 +307,9 @@ def serve_processes(host: str, port: int, workers: Mapping[str, int] | None = No
             log.info("platform ready", extra=processes.summary())
         while stop_requested.signal is None:
             processes.supervise()
+            if start_requested.signal is not None:
+                start_requested.signal = None
+                processes.start_stopped()
             time.sleep(0.2)
         log.info("stopping", extra={"signal": signal.Signals(stop_requested.signal).name})
         return 0

@@ -8,160 +8,31 @@ import base64
 import contextlib
 import json
 import os
-import random
 import secrets
-import selectors
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
-from lingtan.processes import ProcessSpec, child_environment, plan, worker_count
+from lingtan.processes import Child, ProcessSet, ProcessSpec, child_environment, plan, worker_count
 from shared.auth.scopes import service_client_id, service_client_secret
-
-LINGTAN = str(Path(sys.executable).with_name("lingtan"))
-SERVICES = ("accounting", "registry", "certification", "disclosure")
-POSTGRES_URL = os.environ.get("LINGTAN_TEST_DATABASE_URL")
-START_TIMEOUT = 240
-
-
-@dataclass
-class Runner:
-    process: subprocess.Popen[bytes]
-    env: dict[str, str]
-    summary: dict
-    log: Path
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports below the kernel's ephemeral range: the services' own outgoing connections (to PostgreSQL,
-    to each other) take ephemeral ports and could grab a port the runner has yet to bind."""
-    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    chosen: list[int] = []
-    rng = random.SystemRandom()
-    while len(chosen) < count:
-        port = rng.randrange(max(1024, low - 12000), low)
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        if port not in chosen:
-            chosen.append(port)
-    return chosen
-
-
-def stat(pid: int) -> tuple[str, int] | None:
-    """(state, parent pid) of a process, or None when it is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    fields = text.rsplit(")", 1)[1].split()
-    return fields[0], int(fields[1])
-
-
-def alive(pid: int) -> bool:
-    found = stat(pid)
-    return found is not None and found[0] != "Z"
-
-
-def descendants(root: int) -> set[int]:
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (found := stat(int(entry.name))) is not None:
-            parents[int(entry.name)] = found[1]
-    found_pids: set[int] = set()
-    frontier = {root}
-    while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found_pids
-        found_pids |= frontier
-    return found_pids
-
-
-def cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except FileNotFoundError:
-        return ""
-
-
-def read_summary(process: subprocess.Popen[bytes], log: Path) -> dict:
-    assert process.stdout is not None
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if selector.select(timeout=0.5):
-            line = process.stdout.readline()
-            if line:
-                return json.loads(line)
-        if process.poll() is not None:
-            break
-    raise AssertionError(f"no summary line from the runner; its log:\n{log.read_text()[-4000:]}")
-
-
-def stop(runner: Runner, sig: int = signal.SIGTERM) -> int:
-    if runner.process.poll() is None:
-        runner.process.send_signal(sig)
-    try:
-        return runner.process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        runner.process.kill()
-        raise
-
-
-@pytest.fixture(scope="module")
-def runner(tmp_path_factory, schema_prefix):
-    tmp = tmp_path_factory.mktemp("processes")
-    gateway, *service_ports = free_ports(5)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LINGTAN_")}
-    env.update({
-        "LINGTAN_ENV": "test",
-        "LINGTAN_DATA_DIR": str(tmp / "var"),
-        "LINGTAN_SECRET_KEY": secrets.token_hex(16),
-        "LINGTAN_SERVICE_CLIENT_SECRET": secrets.token_hex(16),
-        "LINGTAN_OUTBOX_POLL_SECONDS": "0.1",
-        "LINGTAN_JWKS_MIN_REFRESH_SECONDS": "1",
-        **{f"LINGTAN_{s.upper()}_URL": f"http://127.0.0.1:{p}" for s, p in zip(SERVICES, service_ports, strict=True)},
-    })
-    if POSTGRES_URL:
-        env["LINGTAN_DATABASE_URL"] = POSTGRES_URL
-        env["LINGTAN_SCHEMA_PREFIX"] = f"{schema_prefix}proc{secrets.token_hex(2)}_"
-    log = tmp / "runner.log"
-    with log.open("wb") as stderr:
-        process = subprocess.Popen([LINGTAN, "serve", "--processes", "--port", str(gateway)], env=env, cwd=tmp,
-                                   stdout=subprocess.PIPE, stderr=stderr)
-    started = Runner(process, env, {}, log)
-    try:
-        started.summary = read_summary(process, log)
-        yield started
-    finally:
-        if process.poll() is None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                stop(started)
-        process.stdout.close()
-
-
-def register(runner: Runner, scope: str) -> dict:
-    out = subprocess.run([LINGTAN, "client", "create", "--name", "process test", "--owner", "org:process-test",
-                          "--scope", scope], env=runner.env, cwd=runner.log.parent, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
-
-
-def token(gateway: str, client_id: str, secret: str, scope: str) -> str:
-    response = httpx.post(f"{gateway}/oauth/token", data={"grant_type": "client_credentials", "scope": scope},
-                          auth=(client_id, secret))
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
+from tests.deploy.processes_support import (
+    SERVICES,
+    alive,
+    caller,
+    cmdline,
+    descendants,
+    lingtan_verify,
+    register,
+    stat,
+    stop,
+    token,
+)
 
 
 def kid(jwt: str) -> str:
@@ -241,25 +112,9 @@ def test_a_service_killed_outright_is_started_again_on_its_port(runner):
     assert response.status_code == 200, response.text
 
 
-def _client(runner: Runner, owner: str, scope: str) -> httpx.Client:
-    out = subprocess.run([LINGTAN, "client", "create", "--name", "crash test", "--owner", owner, "--scope", scope],
-                         env=runner.env, cwd=runner.log.parent, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    made = json.loads(out.stdout)
-    access = token(runner.summary["gateway"], made["client_id"], made["client_secret"], scope)
-    return httpx.Client(base_url=runner.summary["gateway"], headers={"Authorization": f"Bearer {access}"},
-                        timeout=30)
-
-
-def _lingtan_verify(runner: Runner, *argv: str) -> dict:
-    out = subprocess.run([LINGTAN, "verify", *argv], env=runner.env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stdout + out.stderr
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def test_registry_killed_mid_load_loses_no_answered_retirement(runner, tmp_path):
-    operator = _client(runner, "lingtan:operator", "registry:admin registry:issue registry:read")
-    organizer = _client(runner, "org:crash-organizer", "registry:read registry:transfer registry:retire")
+    operator = caller(runner, "lingtan:operator", "registry:admin registry:issue registry:read")
+    organizer = caller(runner, "org:crash-organizer", "registry:read registry:transfer registry:retire")
     account = organizer.post("/registry/v1/accounts", json={"owner": "org:crash-organizer", "kind": "organization",
                                                             "name": "crash test"}).json()["id"]
     project = operator.post("/registry/v1/projects", json={
@@ -322,8 +177,8 @@ def test_registry_killed_mid_load_loses_no_answered_retirement(runner, tmp_path)
     held = sum(h["quantity_g"] for h in holding["holdings"])
     assert held + 7 * len(stored) == 100_000
     registry = f"{runner.summary['gateway']}/registry"
-    assert _lingtan_verify(runner, "log", "--registry", registry)["ok"] is True
-    assert _lingtan_verify(runner, "consistency", str(before), "--registry", registry)["ok"] is True
+    assert lingtan_verify(runner, "log", "--registry", registry)["ok"] is True
+    assert lingtan_verify(runner, "consistency", str(before), "--registry", registry)["ok"] is True
     operator.close()
     organizer.close()
 
@@ -371,3 +226,20 @@ def test_a_malformed_workers_option_is_refused(value):
     with pytest.raises(argparse.ArgumentTypeError):
         worker_count(value)
     assert worker_count("disclosure=3") == ("disclosure", 3)
+
+
+def test_a_child_that_exits_cleanly_stays_stopped_until_asked_to_start_again(monkeypatch):
+    specs = plan("127.0.0.1", 9000, {}, {})
+    processes = ProcessSet(specs, {})
+    for service, code in (("disclosure", 0), ("registry", 3)):
+        exited = subprocess.Popen([sys.executable, "-c", f"raise SystemExit({code})"], start_new_session=True)
+        exited.wait()
+        processes.children[service] = Child(next(s for s in specs if s.service == service), exited, 0.0)
+    processes.supervise()
+    assert processes.children["disclosure"].stopped
+    assert "disclosure" not in processes.restart_at
+    assert "registry" in processes.restart_at  # a crash is started again after a back-off
+    started: list[str] = []
+    monkeypatch.setattr(processes, "start", lambda service, restarts=0: started.append(service))
+    processes.start_stopped()
+    assert started == ["disclosure"]
