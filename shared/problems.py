@@ -8,7 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.db.errors import database_unavailable
 
 PROBLEM_TYPE_BASE = "https://lingtan.org/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -146,10 +149,16 @@ def install_problem_handlers(app: FastAPI) -> None:
             problem.headers.update(exc.headers)
         return problem_response(problem, request.url.path)
 
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        # Answered here rather than by the last-resort handler below: that one re-raises to the server,
+        # which then closes the keep-alive connection after every 503 of an outage (and logs each as a crash).
+        if not database_unavailable(exc):
+            raise exc
+        return problem_response(ServiceUnavailable("The database is not reachable; retry shortly."), request.url.path)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        from shared.db.errors import database_unavailable
-
         if database_unavailable(exc):
             return problem_response(ServiceUnavailable("The database is not reachable; retry shortly."))
         log.exception("unhandled error", extra={"path": request.url.path})

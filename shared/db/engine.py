@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 WRITE_OPTION = "lingtan_write"
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ def connect(url: str, schema: str | None = None, pool_size: int = 10) -> Databas
         schema = None
     else:
         kwargs.update(pool_size=pool_size, max_overflow=pool_size)
+        if "connect_timeout" not in parsed.query:
+            # A server that does not answer at all (not merely refusing) must give a 503, not a hang.
+            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
         engine = create_engine(parsed, **kwargs)
         if schema:
             # The listener comes first so that no pooled connection, this one included, misses it.

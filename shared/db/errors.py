@@ -14,7 +14,13 @@ def database_unavailable(exc: BaseException) -> bool:
         return False
     if exc.connection_invalidated:
         return True
-    code = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+    orig = getattr(exc, "orig", None)
+    # psycopg attaches the half-made connection to an error raised while connecting: while the server
+    # shuts down or starts up it refuses new sessions ("the database system is shutting down") before
+    # any SQLSTATE could reach the client.
+    if getattr(orig, "pgconn", None) is not None:
+        return True
+    code = getattr(orig, "sqlstate", None) or ""
     if code.startswith(_UNAVAILABLE_PREFIXES):
         return True
     text = str(exc).lower()

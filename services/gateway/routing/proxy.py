@@ -8,6 +8,7 @@ import math
 from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.routing.connections import (
@@ -18,12 +19,14 @@ from services.gateway.routing.connections import (
     UpstreamTimedOut,
 )
 from shared.auth.tokens import Principal
+from shared.db.errors import database_unavailable
 from shared.logs import current_request_id
 from shared.problems import (
     BadGateway,
     GatewayTimeout,
     NotFound,
     Problem,
+    ServiceUnavailable,
     TooManyRequests,
     Unauthorized,
     problem_response,
@@ -127,6 +130,13 @@ class ServiceRouterMiddleware:
                     answer = await forward(self.gateway, scope, receive, service)
                 except Problem as problem:
                     await problem_response(problem, scope["path"])(scope, receive, send)
+                    return
+                except DBAPIError as exc:
+                    # Checking a token can need the gateway's own keys from its database.
+                    if not database_unavailable(exc):
+                        raise
+                    unavailable = ServiceUnavailable("The gateway's database is not reachable; retry shortly.")
+                    await problem_response(unavailable, scope["path"])(scope, receive, send)
                     return
                 await _reply(scope, send, answer)
                 return
