@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.problems import PayloadTooLarge
@@ -9,8 +10,15 @@ from shared.problems import PayloadTooLarge
 DEFAULT_MAX_BODY = 1024 * 1024
 
 
-class BodyTooLarge(Exception):
-    """Raised inside the receive channel when a streamed body passes the limit."""
+class BodyTooLarge(HTTPException):
+    """Raised inside the receive channel when a streamed body passes the limit.
+
+    An HTTPException because FastAPI turns any other error met while reading a body into a 400; this
+    one it lets through to the problem handlers, which answer 413.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"The request body exceeds {max_bytes} bytes.")
 
 
 class BodySizeLimitMiddleware:
@@ -46,7 +54,7 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:

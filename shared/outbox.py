@@ -38,7 +38,7 @@ class Notification(BaseModel):
     source: str = Field(max_length=50)
     topic: str = Field(max_length=100)
     record_id: str = Field(max_length=100)
-    seq: int
+    seq: int = Field(ge=0, le=2**63 - 1)  # a BIGINT on either database
     created_at: datetime
     payload: dict[str, Any]
 

@@ -25,5 +25,7 @@ Grams = Annotated[
 Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9:._@-]*$")]
 AccountId = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z]+_[0-9a-f]+$")]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
-Province = Annotated[str, Field(pattern=r"^CN-[A-Z]{2}$", description="ISO 3166-2 code, e.g. CN-HI or CN-SD")]
+Province = Annotated[
+    str, Field(max_length=5, pattern=r"^CN-[A-Z]{2}$", description="ISO 3166-2 code, e.g. CN-HI or CN-SD")
+]
 Vintage = Annotated[int, Field(strict=True, ge=1990, le=9999, description="The year the reductions happened")]

@@ -9,6 +9,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.problems import InvalidInput
+
 WRITE_OPTION = "lingtan_write"
 CONNECT_TIMEOUT_SECONDS = 5
 
@@ -52,6 +54,17 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _refuse_nul_characters(engine: Engine) -> None:
+    # PostgreSQL cannot hold U+0000 in text and fails the statement; SQLite's string functions stop at
+    # it, so a LIKE pattern "%\x00%" matches every row. Either way it is the caller's input at fault.
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, many: bool) -> None:
+        for row in parameters if many else (parameters,):
+            values = row.values() if isinstance(row, dict) else row or ()
+            if any(isinstance(value, str) and "\x00" in value for value in values):
+                raise InvalidInput("Text may not contain the NUL character (U+0000).")
+
+
 def _configure_postgres_schema(engine: Engine, schema: str) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -82,6 +95,7 @@ def connect(url: str, schema: str | None = None, pool_size: int = 10) -> Databas
             _configure_postgres_schema(engine, schema)
             with engine.begin() as conn:
                 conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    _refuse_nul_characters(engine)
     writer = engine.execution_options(**{WRITE_OPTION: True})
     return Database(
         engine=engine,

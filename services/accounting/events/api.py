@@ -17,6 +17,7 @@ from services.accounting.events.schemas import EventChange, EventCreate, EventKi
 from services.accounting.events.snapshot import event_view
 from services.accounting.events.status import EventStatus
 from services.accounting.idempotent import Once
+from services.accounting.paths import RecordId
 from services.accounting.runtime import Context
 from shared.db.session import DbSession
 from shared.idempotency import IdempotencyKeyHeader
@@ -94,7 +95,7 @@ def list_events(
 
 
 @router.get("/{event_id}", response_model=EventOut, summary="An event (events:read)")
-def read_event(event_id: str, session: DbSession, _caller: ReadEvents) -> EventOut:
+def read_event(event_id: RecordId, session: DbSession, _caller: ReadEvents) -> EventOut:
     """The event with its policy, plan summary, accounted emissions and status."""
     return out(service.get_event(session, event_id))
 
@@ -106,7 +107,7 @@ def read_event(event_id: str, session: DbSession, _caller: ReadEvents) -> EventO
     summary="Correct an event before its inventory is submitted (events:write, owner)",
 )
 def change_event(
-    event_id: str, body: EventChange, session: DbSession, caller: WriteEvents, context: Context
+    event_id: RecordId, body: EventChange, session: DbSession, caller: WriteEvents, context: Context
 ) -> EventOut:
     """Change name, organizers, kind, place, dates, host type or expected participants; the policy follows."""
     return out(service.change_event(session, context.outbox, caller, event_id, body))

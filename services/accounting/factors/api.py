@@ -11,6 +11,7 @@ from services.accounting.errors import UnknownFactor, UnknownFactorDataset
 from services.accounting.factors.entries import ElectricitySettings, EmissionFactor
 from services.accounting.factors.library import DEFAULT_VERSION, FactorLibrary, available_versions, library_version
 from services.accounting.inventory.vocabulary import Category
+from services.accounting.paths import RecordId
 from services.accounting.problems import as_problem
 
 router = APIRouter(prefix="/v1/factors", tags=["emission factors"])
@@ -56,7 +57,7 @@ def list_factors(
 
 
 @router.get("/{factor_id}", response_model=EmissionFactor, summary="One emission factor (public)")
-def read_factor(factor_id: str, version: Version = None) -> EmissionFactor:
+def read_factor(factor_id: RecordId, version: Version = None) -> EmissionFactor:
     """The factor with its value, unit, gas basis, geography, year, boundary notes and source."""
     try:
         return _library(version).get(factor_id)

@@ -15,6 +15,7 @@ from services.accounting.inventories.documents import version_document
 from services.accounting.inventories.models import InventoryVersion
 from services.accounting.inventories.schemas import InventoryIn, InventoryOut, VersionOut, VersionPage
 from services.accounting.jsontext import loads
+from services.accounting.paths import RecordId
 from services.accounting.runtime import Context
 from shared.db.session import DbSession
 from shared.pagination import DEFAULT_PAGE_SIZE, CursorCodec, CursorParam, PageSize
@@ -45,7 +46,7 @@ def _written(written: service.Written) -> Response:
     summary="Write the draft inventory: actual lines and participants → totals and traces (events:write)",
 )
 def put_inventory(
-    event_id: str, body: InventoryIn, session: DbSession, caller: WriteEvents, context: Context
+    event_id: RecordId, body: InventoryIn, session: DbSession, caller: WriteEvents, context: Context
 ) -> Response:
     """Calculate and store the draft; a submitted inventory is locked (409), amend it instead."""
     return _written(service.put_inventory(session, context.outbox, caller, event_id, body))
@@ -59,7 +60,7 @@ def put_inventory(
     summary="Amend a submitted inventory: a new draft version, the old one kept (events:write)",
 )
 def amend_inventory(
-    event_id: str, body: InventoryIn, session: DbSession, caller: WriteEvents, context: Context
+    event_id: RecordId, body: InventoryIn, session: DbSession, caller: WriteEvents, context: Context
 ) -> Response:
     """Open version N+1 with these lines; submit it to make it the accounted emissions."""
     response = _written(service.amend_inventory(session, context.outbox, caller, event_id, body))
@@ -74,7 +75,7 @@ def amend_inventory(
     summary="Submit the draft: it becomes the event's accounted emissions and is locked (events:write)",
 )
 def submit_inventory(
-    event_id: str, session: DbSession, caller: WriteEvents, context: Context, lines: bool = False
+    event_id: RecordId, session: DbSession, caller: WriteEvents, context: Context, lines: bool = False
 ) -> Response:
     """Lock the latest draft; the event's status becomes accounted. Lines are returned only if asked for."""
     event, row = service.submit_inventory(session, context.outbox, caller, event_id)
@@ -87,7 +88,7 @@ def submit_inventory(
     summary="An inventory version: the latest, or ?version=N (events:read; drafts: owner only)",
 )
 def read_inventory(
-    event_id: str,
+    event_id: RecordId,
     session: DbSession,
     caller: ReadEvents,
     version: Annotated[int | None, Query(ge=1, le=100_000)] = None,
@@ -100,7 +101,7 @@ def read_inventory(
 
 @router.get("/versions", response_model=VersionPage, summary="The inventory's versions, newest first (events:read)")
 def list_versions(
-    event_id: str,
+    event_id: RecordId,
     session: DbSession,
     caller: ReadEvents,
     context: Context,

@@ -31,7 +31,7 @@ class ActivityLine(FrozenModel):
     unit: str
     factor_id: str | None = None
     custom_factor: CustomFactor | None = None
-    evidence_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    evidence_sha256: str | None = Field(default=None, max_length=64, pattern=r"^[0-9a-f]{64}$")
     # Better data quality must be claimed explicitly; an unstated line is treated as an estimate.
     data_quality: DataQuality = DataQuality.ESTIMATED
     phase: Phase = Phase.HOLDING

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from services.accounting.auth import ReadEvents, WriteEvents
 from services.accounting.jsontext import dumps
+from services.accounting.paths import RecordId
 from services.accounting.plans import service
 from services.accounting.plans.schemas import PlanIn, PlanOut
 from services.accounting.runtime import Context
@@ -26,13 +27,13 @@ router = APIRouter(prefix="/v1/events/{event_id}/plan", tags=["plans"])
     },
     summary="Save the implementation plan: boundary, estimate, reduction measures, planned offsets (events:write)",
 )
-def save_plan(event_id: str, body: PlanIn, session: DbSession, caller: WriteEvents, context: Context) -> Response:
+def save_plan(event_id: RecordId, body: PlanIn, session: DbSession, caller: WriteEvents, context: Context) -> Response:
     """Replace the plan; returns it with the estimate and how the planned offsets rank."""
     plan = service.save_plan(session, context.outbox, caller, event_id, body)
     return Response(dumps(plan), media_type="application/json")
 
 
 @router.get("", response_model=PlanOut, summary="The implementation plan (events:read)")
-def read_plan(event_id: str, session: DbSession, _caller: ReadEvents) -> Response:
+def read_plan(event_id: RecordId, session: DbSession, _caller: ReadEvents) -> Response:
     """The plan as last saved."""
     return Response(dumps(service.read_plan(session, event_id)), media_type="application/json")

@@ -48,14 +48,16 @@ class ReductionMeasureIn(_In):
 class PlannedOffsetIn(_In):
     """An offset the plan intends to use, in grams CO2e."""
 
-    unit_type: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{1,9}$")] = Field(
+    unit_type: Annotated[str, StringConstraints(max_length=10, pattern=r"^[A-Z][A-Z0-9]{1,9}$")] = Field(
         examples=["HNCI", "SDCI", "CCER", "CEA", "CER", "VCU"]
     )
     offset_kind: OffsetKind | None = Field(
         default=None, description="Ranks the offset when the unit type alone cannot."
     )
     quantity_g: int = Field(strict=True, ge=1, le=MAX_GRAMS)
-    project_province: Annotated[str | None, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")] = Field(
+    project_province: Annotated[
+        str | None, StringConstraints(max_length=6, pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+    ] = Field(
         default=None, description="Where a CCER project is (CCER from the event's province rank higher)."
     )
 

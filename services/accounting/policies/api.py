@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from services.accounting.errors import UnknownJurisdiction, UnknownPolicyProfile
@@ -14,6 +15,10 @@ from services.accounting.problems import as_problem
 from services.accounting.records import LocalizedText
 
 router = APIRouter(prefix="/v1/policies", tags=["policy profiles"])
+
+JurisdictionOrProfile = Annotated[
+    str, Path(min_length=1, max_length=100, description="A jurisdiction code (CN-HI) or a profile id (hainan-2023)")
+]
 
 
 class ProfileSummary(BaseModel):
@@ -51,7 +56,7 @@ def list_policies() -> ProfileList:
     responses={404: {"description": "Not a jurisdiction code, or no profile for it nor its country"}},
     summary="The policy profile in force for a jurisdiction, or a profile by its id (public)",
 )
-def read_policy(jurisdiction: str, on: date | None = None) -> PolicyProfile:
+def read_policy(jurisdiction: JurisdictionOrProfile, on: date | None = None) -> PolicyProfile:
     """The profile in force on `on` (latest when omitted); a province without one gets its country's.
 
     A profile id (`hainan-2023`, as events name it) returns that profile itself.

@@ -15,6 +15,7 @@ from services.certification.auth import (
     ReadApplications,
     RecheckApplications,
 )
+from services.certification.paths import RecordId
 from services.certification.runtime import Runtime
 from services.certification.writes import run_write
 from shared.db.session import DbSession
@@ -56,7 +57,7 @@ def apply(
     responses=PROBLEMS,
     summary="An application (its owner: certification:apply; or certification:verify, :issue, audit:write)",
 )
-def read(application_id: str, session: DbSession, caller: ReadApplications, runtime: Runtime) -> ApplicationOut:
+def read(application_id: RecordId, session: DbSession, caller: ReadApplications, runtime: Runtime) -> ApplicationOut:
     """The application with its checks as last run (its owner, evaluators, the issuer and auditors)."""
     return service.read(session, runtime, caller, application_id)
 
@@ -67,7 +68,7 @@ def read(application_id: str, session: DbSession, caller: ReadApplications, runt
     responses=PROBLEMS,
     summary="Re-run the checks (certification:apply for the owner, or certification:issue)",
 )
-def recheck(application_id: str, request: Request, caller: RecheckApplications, runtime: Runtime) -> JSONResponse:
+def recheck(application_id: RecordId, request: Request, caller: RecheckApplications, runtime: Runtime) -> JSONResponse:
     """Gathers the event's evidence again from accounting and the registry's log and runs every check."""
     return run_write(
         runtime, caller, None, request.url.path, {}, lambda: service.recheck(runtime, caller, application_id)
@@ -84,7 +85,7 @@ def recheck(application_id: str, request: Request, caller: RecheckApplications, 
     summary="Approve or reject (certification:issue); approval issues the certificate",
 )
 def decide(
-    application_id: str,
+    application_id: RecordId,
     body: DecisionIn,
     request: Request,
     caller: IssueCertificates,

@@ -13,6 +13,21 @@ Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za
 Method = Literal["self_commitment", "third_party"]
 MAX_CONTENT_ITEMS = 30
 MAX_CONTENT_BYTES = 20_000
+MAX_CONTENT_DEPTH = 8
+MAX_ITEM_NAME = 50
+
+
+def nesting_depth(value: Any, give_up_past: int) -> int:
+    """How deeply lists and objects nest in `value`, counted without recursion (stops past `give_up_past`)."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if deepest > give_up_past:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 class ConfirmationIn(BaseModel):
@@ -26,6 +41,10 @@ class ConfirmationIn(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         json_schema_extra={
+            # The method and up to MAX_CONTENT_ITEMS items, whose canonical JSON takes at most
+            # MAX_CONTENT_BYTES and nests at most MAX_CONTENT_DEPTH deep (checked below).
+            "maxProperties": MAX_CONTENT_ITEMS + 1,
+            "propertyNames": {"maxLength": MAX_ITEM_NAME},
             "examples": [
                 {
                     "method": "self_commitment",
@@ -46,8 +65,11 @@ class ConfirmationIn(BaseModel):
         contents = self.contents()
         if len(contents) > MAX_CONTENT_ITEMS:
             raise ValueError(f"a confirmation states at most {MAX_CONTENT_ITEMS} items")
-        if any(len(name) > 50 for name in contents):
-            raise ValueError("item names are at most 50 characters")
+        if any(len(name) > MAX_ITEM_NAME for name in contents):
+            raise ValueError(f"item names are at most {MAX_ITEM_NAME} characters")
+        # Before anything walks the items recursively: a deep enough nesting would exhaust the stack.
+        if nesting_depth(contents, MAX_CONTENT_DEPTH) > MAX_CONTENT_DEPTH:
+            raise ValueError(f"a confirmation's items nest at most {MAX_CONTENT_DEPTH} levels deep")
         if len(canonical_bytes(contents)) > MAX_CONTENT_BYTES:
             raise ValueError(f"the confirmation's items take at most {MAX_CONTENT_BYTES} bytes")
         return self

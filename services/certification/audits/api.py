@@ -13,6 +13,7 @@ from services.certification.audits.schemas import FindingCreate, FindingOut, Rou
 from services.certification.auth import WriteAudits
 from services.certification.certificates.models import Certificate, Revocation
 from services.certification.certificates.revocation import log_revocation
+from services.certification.paths import RecordId
 from services.certification.runtime import Runtime
 from services.certification.writes import run_write
 from shared.db.session import DbSession
@@ -42,7 +43,7 @@ def create_round(
 
 @router.get("/{round_id}", response_model=RoundOut, responses={404: {"description": "No such round"}},
             summary="An audit round with its draw's inputs and its findings (public)")
-def read_round(round_id: str, session: DbSession) -> RoundOut:
+def read_round(round_id: RecordId, session: DbSession) -> RoundOut:
     """Everything needed to redo the draw, and the findings so far."""
     return service.round_out(session, service.require(session, round_id))
 
@@ -56,7 +57,7 @@ def read_round(round_id: str, session: DbSession) -> RoundOut:
     summary="Record a finding for a drawn certificate; a fail revokes it (audit:write)",
 )
 def record_finding(
-    round_id: str,
+    round_id: RecordId,
     body: FindingCreate,
     request: Request,
     caller: WriteAudits,

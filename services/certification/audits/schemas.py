@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Jurisdiction = Annotated[str, Field(pattern=r"^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$", examples=["CN-HI"])]
+Jurisdiction = Annotated[str, Field(max_length=6, pattern=r"^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$", examples=["CN-HI"])]
 
 
 class RoundCreate(BaseModel):
@@ -20,6 +20,7 @@ class RoundCreate(BaseModel):
     sample_rate: Annotated[
         str,
         Field(
+            max_length=8,
             pattern=r"^(?:0|1)(?:\.[0-9]{1,6})?$",
             description="A decimal string in (0, 1], e.g. \"0.1\": exact, never a float",
             examples=["0.1"],

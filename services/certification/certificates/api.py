@@ -15,6 +15,7 @@ from services.certification.certificates.models import Certificate, Revocation
 from services.certification.certificates.notifications import certificate_out, revocation_out
 from services.certification.certificates.revocation import log_revocation, revoke
 from services.certification.certificates.schemas import CertificateOut, RevocationIn, RevocationOut
+from services.certification.paths import RecordId
 from services.certification.runtime import Runtime
 from services.certification.writes import run_write
 from shared.db.session import DbSession
@@ -38,7 +39,7 @@ def _file_name(certificate_id: str, suffix: str) -> str:
     responses={200: {"content": {"application/pdf": {}}}, **NOT_FOUND},
     summary="The printable certificate, Chinese and English, with a QR code to its verification page (public)",
 )
-def certificate_pdf(certificate_id: str, session: DbSession, runtime: Runtime) -> Response:
+def certificate_pdf(certificate_id: RecordId, session: DbSession, runtime: Runtime) -> Response:
     """One A4 page; a revoked certificate carries a REVOKED watermark."""
     certificate = service.require(session, certificate_id)
     return Response(
@@ -54,7 +55,7 @@ def certificate_pdf(certificate_id: str, session: DbSession, runtime: Runtime) -
     responses={200: {"content": {"image/png": {}}}, **NOT_FOUND, 503: {"description": "No CJK font installed"}},
     summary="A PNG preview of the certificate for phones (public)",
 )
-def certificate_png(certificate_id: str, session: DbSession, runtime: Runtime) -> Response:
+def certificate_png(certificate_id: RecordId, session: DbSession, runtime: Runtime) -> Response:
     """750 pixels wide, with the QR code to its verification page."""
     certificate = service.require(session, certificate_id)
     return Response(
@@ -70,7 +71,7 @@ def certificate_png(certificate_id: str, session: DbSession, runtime: Runtime) -
     responses=NOT_FOUND,
     summary="A certificate, its signed form (JWS) and its live status (public)",
 )
-def read_certificate(certificate_id: str, session: DbSession, runtime: Runtime) -> CertificateOut:
+def read_certificate(certificate_id: RecordId, session: DbSession, runtime: Runtime) -> CertificateOut:
     """Verify the JWS offline against /.well-known/jwks.json, and the status in its status list."""
     return certificate_out(service.require(session, certificate_id), runtime)
 
@@ -83,7 +84,7 @@ def read_certificate(certificate_id: str, session: DbSession, runtime: Runtime) 
     summary="Revoke a certificate (certification:issue or audit:write)",
 )
 def revoke_certificate(
-    certificate_id: str,
+    certificate_id: RecordId,
     body: RevocationIn,
     request: Request,
     caller: RevokeCertificates,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from services.certification.auth import EvaluateApplication
 from services.certification.evaluations import service
 from services.certification.evaluations.schemas import EvaluationCreate, EvaluationOut
+from services.certification.paths import RecordId
 from services.certification.runtime import Runtime
 from services.certification.writes import run_write
 from shared.idempotency import IdempotencyKeyHeader
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/v1/applications", tags=["evaluations"])
     summary="Record a third-party evaluation of the event (certification:verify)",
 )
 def record_evaluation(
-    application_id: str,
+    application_id: RecordId,
     body: EvaluationCreate,
     request: Request,
     caller: EvaluateApplication,

@@ -24,7 +24,9 @@ class EvaluationCreate(BaseModel):
         description="confirmed: the body confirms the event is carbon neutral"
     )
     statement: Annotated[str, Field(max_length=5000)] | None = None
-    report_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="Lowercase hex SHA-256 of the report")]
+    report_sha256: Annotated[
+        str, Field(max_length=64, pattern=r"^[0-9a-f]{64}$", description="Lowercase hex SHA-256 of the report")
+    ]
 
     @field_validator("evaluators")
     @classmethod

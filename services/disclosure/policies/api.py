@@ -21,7 +21,7 @@ from shared.pagination import DEFAULT_PAGE_SIZE, CursorParam, Page, PageSize
 router = APIRouter(prefix="/v1", tags=["policies"], dependencies=[StrictQuery])
 
 PublishPolicy = Annotated[Principal, Security(current_principal, scopes=["policy:write"])]
-Slug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
+Slug = Annotated[str, Path(max_length=100, pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
 
 
 @router.get("/policies", response_model=Page[PolicyOut], summary="Policy documents and notices (latest versions)")

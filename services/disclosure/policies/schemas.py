@@ -16,11 +16,13 @@ class PolicyIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$", description="Stable name across versions")
+    slug: str = Field(max_length=100, pattern=r"^[a-z0-9][a-z0-9-]{0,99}$", description="Stable name across versions")
     title_zh: str = Field(min_length=1, max_length=300)
     title_en: str = Field(min_length=1, max_length=300)
     kind: PolicyKind
-    jurisdiction: str = Field(pattern=r"^CN(-[A-Z]{2})?$", description="CN, or an ISO 3166-2 province code")
+    jurisdiction: str = Field(
+        max_length=5, pattern=r"^CN(-[A-Z]{2})?$", description="CN, or an ISO 3166-2 province code"
+    )
     body: str = Field(min_length=1, max_length=MAX_BODY_CHARS, description="Plain text")
     effective_date: date
 

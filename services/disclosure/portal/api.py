@@ -141,7 +141,7 @@ def policy_list(
     request: Request,
     session: DbSession,
     lang: Lang = None,
-    slug: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")] = None,
+    slug: Annotated[str | None, Query(max_length=100, pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")] = None,
     cursor: CursorParam = None,
 ) -> Response:
     """The latest version of each document, or every version of one."""

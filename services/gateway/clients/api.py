@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -14,6 +14,7 @@ from services.gateway.clients.service import create_client
 from shared.auth.dependencies import AdministerPlatform as Admin
 
 router = APIRouter(prefix="/admin", tags=["administration"])
+MAX_AUDIT_PAGE = 500
 
 
 class ClientRequest(BaseModel):
@@ -21,7 +22,7 @@ class ClientRequest(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     owner: str = Field(min_length=1, max_length=200)
-    scopes: list[str] = Field(min_length=1, max_length=20)
+    scopes: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(min_length=1, max_length=20)
 
 
 class ClientCreated(BaseModel):
@@ -62,12 +63,14 @@ def rotate_keys(request: Request, caller: Admin) -> dict[str, str]:
 
 
 @router.get("/audit", summary="The audit trail of administrative actions")
-def audit_trail(request: Request, _caller: Admin, limit: int = 100) -> list[dict[str, Any]]:
+def audit_trail(
+    request: Request, _caller: Admin, limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_PAGE)] = 100
+) -> list[dict[str, Any]]:
     """The latest administrative actions, newest first."""
     gateway = request.app.state.gateway
     with gateway.database.reads() as session:
         rows = session.execute(
-            select(AuditEvent).order_by(AuditEvent.id.desc()).limit(max(1, min(limit, 500)))
+            select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
         ).scalars()
         return [
             {"at": r.at.isoformat(), "actor": r.actor, "action": r.action, "target": r.target,

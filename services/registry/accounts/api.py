@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from services.registry.accounts import service
 from services.registry.accounts.schemas import AccountCreate, AccountOut
 from services.registry.auth import OPEN_ACCOUNT_SCOPES, OpenAccounts, ReadRegistry, require_any
+from services.registry.paths import RecordId
 from services.registry.runtime import Runtime
 from services.registry.writes import run_write
 from shared.db.session import DbSession
@@ -43,6 +44,6 @@ def open_account(
 
 
 @router.get("/{account_id}", response_model=AccountOut, responses=PROBLEMS, summary="An account and its holdings")
-def read_account(account_id: str, session: DbSession, caller: ReadRegistry) -> AccountOut:
+def read_account(account_id: RecordId, session: DbSession, caller: ReadRegistry) -> AccountOut:
     """The account with its holdings by unit type, project and vintage, and the blocks it holds."""
     return service.read_account(session, caller, account_id)

@@ -31,7 +31,9 @@ class CancellationCreate(BaseModel):
     project_id: Identifier = Field(description="The project's id in its own registry")
     project_province: Province
     vintage: Vintage
-    evidence_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="Lowercase hex SHA-256")]
+    evidence_sha256: Annotated[
+        str, Field(max_length=64, pattern=r"^[0-9a-f]{64}$", description="Lowercase hex SHA-256")
+    ]
 
 
 class CancellationOut(BaseModel):

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from services.registry.auth import AdministerRegistry
+from services.registry.paths import RecordId
 from services.registry.projects import service
 from services.registry.projects.schemas import ProjectCreate, ProjectOut
 from services.registry.runtime import Runtime
@@ -42,6 +43,6 @@ def file_project(
 
 
 @router.get("/{project_id}", response_model=ProjectOut, summary="A filed project (public)")
-def read_project(project_id: str, session: DbSession) -> ProjectOut:
+def read_project(project_id: RecordId, session: DbSession) -> ProjectOut:
     """A filed project."""
     return service.out(service.require(session, project_id))

@@ -13,6 +13,7 @@ Category = Literal["forestry", "ocean", "other"]
 ProjectCode = Annotated[
     str,
     Field(
+        max_length=32,
         pattern=r"^[A-Z0-9]{1,32}$",
         description="The short code that names the project in serials (1-32 uppercase letters or digits)",
         examples=["HNMG0001"],

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.registry.auth import RetireCredits
 from services.registry.cancellations.schemas import CancellationOut
+from services.registry.paths import RecordId
 from services.registry.retirements import queries, service
 from services.registry.retirements.schemas import (
     DonationCreate,
@@ -100,7 +101,7 @@ def list_records(
     response_model=RetirementOut | CancellationOut,
     summary="A retirement, donation or external cancellation (public)",
 )
-def read_record(record_id: str, session: DbSession) -> RetirementOut | CancellationOut:
+def read_record(record_id: RecordId, session: DbSession) -> RetirementOut | CancellationOut:
     """One record with its serial ranges and log index."""
     return queries.record(session, record_id)
 
@@ -110,6 +111,6 @@ def read_record(record_id: str, session: DbSession) -> RetirementOut | Cancellat
     response_model=ProofOut,
     summary="The record's log entry, inclusion proof and signed checkpoint (public)",
 )
-def read_proof(record_id: str, runtime: Runtime) -> ProofOut:
+def read_proof(record_id: RecordId, runtime: Runtime) -> ProofOut:
     """Verify offline with `lingtan verify proof FILE --vkey VKEY`."""
     return queries.proof(runtime.context.database, runtime.signer, record_id)
