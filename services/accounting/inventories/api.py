@@ -13,6 +13,7 @@ from services.accounting.events.models import Event
 from services.accounting.inventories import service
 from services.accounting.inventories.documents import version_document
 from services.accounting.inventories.models import InventoryVersion
+from services.accounting.inventories.routes import WholeInventoryRoute
 from services.accounting.inventories.schemas import InventoryIn, InventoryOut, VersionOut, VersionPage
 from services.accounting.jsontext import loads
 from services.accounting.paths import RecordId
@@ -20,7 +21,8 @@ from services.accounting.runtime import Context
 from shared.db.session import DbSession
 from shared.pagination import DEFAULT_PAGE_SIZE, CursorCodec, CursorParam, PageSize
 
-router = APIRouter(prefix="/v1/events/{event_id}/inventory", tags=["inventories"])
+# Inventory bodies (up to 20,000 lines) are validated from their bytes; see routes.py.
+router = APIRouter(prefix="/v1/events/{event_id}/inventory", tags=["inventories"], route_class=WholeInventoryRoute)
 
 WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "Another owner's event"},

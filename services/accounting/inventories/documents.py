@@ -5,28 +5,40 @@ source, gas basis, verification and flag are listed once under `factors` (keyed 
 20,000-line inventory does not repeat the same citation 20,000 times. Custom factors and green
 certificates, which have no id, carry their source in the trace itself.
 
-Inventories are rendered here once, stored as JSON text and served as stored.
+Inventories are rendered here once, stored as JSON text and served as stored. The lines are written
+as JSON text directly: building a dict per line and per trace and serializing them took longer than
+the calculation itself. What lines share (a factor's id, value and unit; a category, unit, phase and
+label) is written once per inventory and reused.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any
 
 from services.accounting.clock import aware
 from services.accounting.events.models import Event
 from services.accounting.factors.library import FactorLibrary
 from services.accounting.inventories.models import InventoryVersion
-from services.accounting.inventory.lines import InventoryResult, LineResult, LineTrace, Totals, TraceFactor
+from services.accounting.inventory.display import numeral
+from services.accounting.inventory.lines import (
+    ActivityLine,
+    InventoryResult,
+    LineResult,
+    LineTrace,
+    Totals,
+    TraceFactor,
+)
 from services.accounting.inventory.vocabulary import Category
-from services.accounting.jsontext import dumps, splice
+from services.accounting.jsontext import loads, splice
 
 ELECTRICITY = Category.PURCHASED_ELECTRICITY
 
-
-def _d(value: Decimal) -> str:
-    return format(value, "f")
+# A JSON string literal of any text, quotes included; non-ASCII is written as UTF-8, as `dumps` does.
+json_string = encode_basestring
+# A decimal as a plain numeral, its digits as they are (`1.50`, `0.0000001`).
+_d = numeral
 
 
 def figures(totals: Totals) -> dict[str, Any]:
@@ -41,102 +53,143 @@ def figures(totals: Totals) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A calculation as a summary document and its lines (dicts ready for JSON)."""
+    """A calculation as a summary document and its lines as one JSON array (text)."""
 
     summary: dict[str, Any]
-    lines: list[dict[str, Any]]
+    lines_text: str
 
     def lines_json(self) -> bytes:
         """The lines as one JSON array."""
-        return dumps(self.lines)
+        return self.lines_text.encode()
+
+    @property
+    def lines(self) -> list[dict[str, Any]]:
+        """The lines as dicts."""
+        return list(loads(self.lines_text))
 
     def document(self) -> dict[str, Any]:
         """Summary and lines in one document."""
         return {**self.summary, "lines": self.lines}
 
 
-class _Renderer:
+@dataclass(frozen=True, slots=True)
+class _TraceParts:
+    """A trace's JSON text around its per-line figures, for one factor at one conversion ratio."""
+
+    head: str
+    middle: str
+    tail: str
+
+
+@dataclass(frozen=True, slots=True)
+class _LineParts:
+    """A line's JSON text around its per-line values, for one combination of the fields lines share."""
+
+    category: str
+    unit: str
+    rest: str
+
+
+class _Writer:
+    """Writes calculated lines as JSON text and notes the library factors they used, in order of use."""
+
     def __init__(self, result: InventoryResult) -> None:
         self.market_based = result.accounted_basis == "market_based"
-        self._values: dict[int, str] = {}
+        self.factors: dict[str, TraceFactor] = {}
+        # Keyed by object identity: every trace of a factor shares one TraceFactor and one ratio
+        # object, all of them alive until the inventory is written.
+        self._traces: dict[tuple[int, int], _TraceParts] = {}
+        self._lines: dict[tuple[Any, ...], _LineParts] = {}
 
-    def _value(self, factor: TraceFactor) -> str:
-        # Factors are shared by every line that used them: format each value once.
-        text = self._values.get(id(factor))
-        if text is None:
-            text = self._values[id(factor)] = _d(factor.value)
-        return text
-
-    def trace(self, trace: LineTrace) -> dict[str, Any]:
+    def _trace_parts(self, trace: LineTrace) -> _TraceParts:
         factor = trace.factor
         ratio = trace.conversion_ratio
-        rendered = {
-            "factor_id": factor.id,
-            "factor_value": self._value(factor),
-            "factor_unit": factor.unit,
-            "conversion_ratio": None if ratio is None else _d(ratio),
-            "converted_quantity": _d(trace.converted_quantity),
-            "activity_unit": trace.activity_unit,
-            "emissions_kgco2e": _d(trace.emissions_kgco2e),
-            "arithmetic": trace.arithmetic,
-        }
-        if factor.id is None:
+        if factor.id is not None:
+            self.factors.setdefault(factor.id, factor)
+        parts = self._traces[(id(factor), id(ratio))] = _TraceParts(
+            head=f'{{"factor_id":{"null" if factor.id is None else json_string(factor.id)},'
+            f'"factor_value":"{_d(factor.value)}","factor_unit":{json_string(factor.unit)},'
+            f'"conversion_ratio":{"null" if ratio is None else json_string(_d(ratio))},"converted_quantity":"',
+            middle=f'","activity_unit":{json_string(trace.activity_unit)},"emissions_kgco2e":"',
             # A library factor's source is listed once under `factors`; others travel with the line.
-            rendered["source"] = factor.source
-        return rendered
+            tail="}" if factor.id is not None else f',"source":{json_string(factor.source)}}}',
+        )
+        return parts
 
-    def line(self, result: LineResult) -> dict[str, Any]:
-        line = result.line
-        location = _d(result.location_based_kgco2e)
-        market = location if result.market_based_trace is None else _d(result.market_based_kgco2e)
+    def trace(self, trace: LineTrace) -> str:
+        parts = self._traces.get((id(trace.factor), id(trace.conversion_ratio))) or self._trace_parts(trace)
+        return (
+            f"{parts.head}{_d(trace.converted_quantity)}{parts.middle}{_d(trace.emissions_kgco2e)}"
+            f'","arithmetic":{json_string(trace.arithmetic)}{parts.tail}'
+        )
+
+    def _line_parts(self, line: ActivityLine, scope: int) -> _LineParts:
+        if line.custom_factor is not None or line.green_certificates:
+            return self._new_line_parts(line, scope)
+        key = (line.category, line.unit, line.factor_id, line.data_quality, line.phase, line.green, line.label)
+        parts = self._lines[key] = self._new_line_parts(line, scope)
+        return parts
+
+    @staticmethod
+    def _new_line_parts(line: ActivityLine, scope: int) -> _LineParts:
         custom = line.custom_factor
-        return {
-            "index": result.index,
-            "category": line.category.value,
-            "quantity": _d(line.quantity),
-            "unit": line.unit,
-            "factor_id": line.factor_id,
-            "custom_factor": None
+        custom_text = (
+            "null"
             if custom is None
-            else {"value": _d(custom.value), "unit": custom.unit, "source": custom.source},
-            "evidence_sha256": line.evidence_sha256,
-            "data_quality": line.data_quality.value,
-            "phase": line.phase.value,
-            "green": line.green,
-            "green_certificates": list(line.green_certificates),
-            "label": line.label,
-            "scope": result.scope,
-            "kgco2e": market if self.market_based else location,
-            "location_based_kgco2e": location,
-            "market_based_kgco2e": market,
-            "trace": self.trace(result.trace),
-            "market_based_trace": None if result.market_based_trace is None else self.trace(result.market_based_trace),
+            else f'{{"value":"{_d(custom.value)}","unit":{json_string(custom.unit)},'
+            f'"source":{json_string(custom.source)}}}'
+        )
+        certificates = ",".join(json_string(ref) for ref in line.green_certificates)
+        return _LineParts(
+            category=f'"category":"{line.category.value}","quantity":"',
+            unit=f'","unit":{json_string(line.unit)},'
+            f'"factor_id":{"null" if line.factor_id is None else json_string(line.factor_id)},'
+            f'"custom_factor":{custom_text},"evidence_sha256":',
+            rest=f',"data_quality":"{line.data_quality.value}","phase":"{line.phase.value}",'
+            f'"green":{"true" if line.green else "false"},"green_certificates":[{certificates}],'
+            f'"label":{json_string(line.label)},"scope":{scope},"kgco2e":"',
+        )
+
+    def line(self, result: LineResult) -> str:
+        line = result.line
+        # Lines that share their category, unit, factor, quality, phase and label share their text;
+        # a custom factor or certificates make a line's text its own.
+        parts = self._lines.get(
+            (line.category, line.unit, line.factor_id, line.data_quality, line.phase, line.green, line.label)
+        )
+        if parts is None or line.custom_factor is not None or line.green_certificates:
+            parts = self._line_parts(line, result.scope)
+        location = _d(result.location_based_kgco2e)
+        market_trace = result.market_based_trace
+        market = location if market_trace is None else _d(result.market_based_kgco2e)
+        evidence = "null" if line.evidence_sha256 is None else json_string(line.evidence_sha256)
+        return (
+            f'{{"index":{result.index},{parts.category}{_d(line.quantity)}{parts.unit}{evidence}{parts.rest}'
+            f'{market if self.market_based else location}","location_based_kgco2e":"{location}",'
+            f'"market_based_kgco2e":"{market}","trace":{self.trace(result.trace)},'
+            f'"market_based_trace":{"null" if market_trace is None else self.trace(market_trace)}}}'
+        )
+
+
+def _factors_used(factors: dict[str, TraceFactor], library: FactorLibrary) -> dict[str, Any]:
+    return {
+        factor_id: {
+            "name": library.get(factor_id).name.model_dump(),
+            "value": _d(factor.value),
+            "unit": factor.unit,
+            "gas_basis": factor.gas_basis,
+            "source": factor.source,
+            "verified": factor.verified,
+            "flag": factor.flag,
         }
-
-
-def _factors_used(result: InventoryResult, library: FactorLibrary) -> dict[str, Any]:
-    used: dict[str, Any] = {}
-    for line in result.lines:
-        for trace in (line.trace, line.market_based_trace):
-            factor = None if trace is None else trace.factor
-            if factor is None or factor.id is None or factor.id in used:
-                continue
-            entry = library.get(factor.id)
-            used[factor.id] = {
-                "name": entry.name.model_dump(),
-                "value": _d(factor.value),
-                "unit": factor.unit,
-                "gas_basis": factor.gas_basis,
-                "source": factor.source,
-                "verified": factor.verified,
-                "flag": factor.flag,
-            }
-    return used
+        for factor_id, factor in factors.items()
+    }
 
 
 def render(result: InventoryResult, library: FactorLibrary) -> Rendered:
     """The calculation as a summary (totals on both bases, electricity, factors) and its lines."""
-    renderer = _Renderer(result)
+    writer = _Writer(result)
+    lines_text = f"[{','.join([writer.line(line) for line in result.lines])}]"
     location = result.location_based.by_category[ELECTRICITY]
     market = result.market_based.by_category[ELECTRICITY]
     summary = {
@@ -152,9 +205,9 @@ def render(result: InventoryResult, library: FactorLibrary) -> Rendered:
             "market_based_kgco2e": _d(market),
             "note": result.electricity_note,
         },
-        "factors": _factors_used(result, library),
+        "factors": _factors_used(writer.factors, library),
     }
-    return Rendered(summary=summary, lines=[renderer.line(line) for line in result.lines])
+    return Rendered(summary=summary, lines_text=lines_text)
 
 
 def version_document(event: Event, row: InventoryVersion, summary: dict[str, Any], lines: bytes | None) -> bytes:

@@ -47,15 +47,15 @@ class Written:
 def _calculate(body: InventoryIn) -> tuple[Rendered, bytes, dict[str, Any]]:
     library = default_library()
     rendered = render(calculate_inventory(body.lines, library), library)
-    lines_json = rendered.lines_json()
     values: dict[str, Any] = {
         "actual_participants": body.actual_participants,
         "factor_dataset_version": library.version,
         "line_count": len(body.lines),
         "total_kgco2e": rendered.summary["total_kgco2e"],
         "summary": dumps(rendered.summary).decode(),
-        "lines": lines_json.decode(),
+        "lines": rendered.lines_text,
     }
+    lines_json = rendered.lines_json()
     return rendered, lines_json, values
 
 

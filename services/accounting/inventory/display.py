@@ -16,6 +16,14 @@ def plain(value: Decimal, *, grouping: bool = True) -> str:
     return format(tidy(value), ",f" if grouping else "f")
 
 
+def numeral(value: Decimal) -> str:
+    """`value` as a plain numeral with its digits as they are (`1.50`, `1000`; `0.0000001`, never `1E-7`)."""
+    text = str(value)
+    # The same text as format(value, "f") unless str() chose an exponent, at a fraction of the cost:
+    # an inventory writes tens of thousands of numbers.
+    return format(value, "f") if "E" in text or "e" in text else text
+
+
 def rounded(value: Decimal, places: int) -> Decimal:
     """`value` rounded half-even to `places` decimals; for display, never for stored figures."""
     with localcontext(_DISPLAY):

@@ -21,8 +21,8 @@ from services.accounting.errors import InexactConversion, InvalidQuantity, UnitM
 
 # 200 significant digits hold any realistic event quantity; trapping Inexact turns any rounding into an
 # error, so every result below is either exact or refused.
-# Operations pass this context explicitly instead of entering it with localcontext(): same result,
-# a fraction of the cost in inventories of tens of thousands of lines.
+# Single operations pass this context explicitly rather than entering it with localcontext(); the
+# calculation of an inventory enters it once for all its lines and uses operators, which is cheaper still.
 EXACT = Context(prec=200, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact])
 _ONE = Decimal(1)
 
