@@ -13,12 +13,9 @@ import http.client
 import json
 import os
 import pwd
-import random
 import secrets
-import selectors
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +29,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.deploy.processes_support import descendants, free_ports, read_summary
+
 POSTGRES_URL = os.environ.get("LINGTAN_TEST_DATABASE_URL")
 pytestmark = [
     pytest.mark.postgres,
@@ -41,7 +40,6 @@ pytestmark = [
 LINGTAN = str(Path(sys.executable).with_name("lingtan"))
 SERVICES = ("accounting", "registry", "certification", "disclosure")
 PG_USER = "postgres"
-START_TIMEOUT = 120
 # A request may take this long at most, outage or not; anything slower counts as hanging.
 REQUEST_TIMEOUT = 15.0
 RECOVERY_DEADLINE = 30.0
@@ -60,20 +58,6 @@ def _postgres_bin_dir() -> Path | None:
         if all(os.access(directory / name, os.X_OK) for name in ("initdb", "pg_ctl", "postgres")):
             return directory
     return None
-
-
-def _free_port() -> int:
-    """A port below the kernel's ephemeral range, so no outgoing connection takes it in the meantime."""
-    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    rng = random.SystemRandom()
-    while True:
-        port = rng.randrange(max(1024, low - 12000), low)
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return port
 
 
 @dataclass
@@ -128,7 +112,7 @@ def scratch_postgres() -> Iterator[ScratchCluster]:
     root = Path(tempfile.mkdtemp(prefix="lingtan-pg-"))
     if as_postgres:
         os.chown(root, user.pw_uid, user.pw_gid)
-    cluster = ScratchCluster(bin_dir, root, _free_port(), as_postgres)
+    cluster = ScratchCluster(bin_dir, root, free_ports(1)[0], as_postgres)
     try:
         reachable = subprocess.run([*as_postgres, "test", "-w", str(root)], check=False).returncode == 0
         if not reachable:
@@ -155,23 +139,10 @@ class Platform:
         return self.summary["gateway"]
 
 
-def _read_summary(platform: Platform) -> dict:
-    assert platform.process.stdout is not None
-    selector = selectors.DefaultSelector()
-    selector.register(platform.process.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline and platform.process.poll() is None:
-        if selector.select(timeout=0.5):
-            line = platform.process.stdout.readline()
-            if line:
-                return json.loads(line)
-    raise AssertionError(f"the platform did not start; its log:\n{platform.log.read_text()[-4000:]}")
-
-
 @pytest.fixture
 def platform(scratch_postgres: ScratchCluster, tmp_path: Path) -> Iterator[Platform]:
     """`lingtan serve --processes` on the scratch cluster."""
-    gateway, *service_ports = (_free_port() for _ in range(5))
+    gateway, *service_ports = free_ports(5)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LINGTAN_")}
     env.update({
         "LINGTAN_ENV": "test",
@@ -192,7 +163,7 @@ def platform(scratch_postgres: ScratchCluster, tmp_path: Path) -> Iterator[Platf
                                    env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=stderr)
     running = Platform(process, env, log)
     try:
-        running.summary = _read_summary(running)
+        running.summary = read_summary(process, log)
         yield running
     finally:
         if process.poll() is None:
@@ -225,20 +196,6 @@ def _caller(platform: Platform, client: dict, scope: str) -> httpx.Client:
     assert granted.status_code == 200, granted.text
     return httpx.Client(base_url=platform.gateway, timeout=REQUEST_TIMEOUT,
                         headers={"Authorization": f"Bearer {granted.json()['access_token']}"})
-
-
-def _descendants(root: int) -> set[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-            if entry.name.isdigit():
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-    found: set[int] = set()
-    frontier = {root}
-    while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
 
 
 @dataclass
@@ -394,7 +351,7 @@ def test_postgres_restart_mid_load_is_answered_503_and_recovered_from_without_re
     issued = operator.post("/registry/v1/issuances", json={"project_id": project.json()["id"], "account_id": account_id,
                                                            "vintage": 2025, "quantity": ISSUED})
     assert issued.status_code == 201, issued.text
-    processes_before = _descendants(platform.process.pid)
+    processes_before = descendants(platform.process.pid)
     services = platform.summary["services"]
 
     load = Load(platform.gateway, organizer.headers, account_id, event_id)
@@ -437,7 +394,7 @@ def test_postgres_restart_mid_load_is_answered_503_and_recovered_from_without_re
     assert unexpected == [], f"see {platform.log}"
 
     # The services came back by themselves: not one process was started again.
-    assert _descendants(platform.process.pid) == processes_before
+    assert descendants(platform.process.pid) == processes_before
     for name, url in {"gateway": platform.gateway, **services}.items():
         ready = _ready(url)
         assert ready is not None and ready.status_code == 200, (name, ready and ready.text)
