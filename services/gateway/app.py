@@ -40,6 +40,7 @@ class Gateway:
     database: Database
     keys: KeyRing
     limiter: RateLimiter
+    auth_failures: RateLimiter
     verifier: TokenVerifier
     upstreams: dict[str, ConnectionPool] = field(default_factory=dict)
 
@@ -81,6 +82,7 @@ def create_app(settings: GatewaySettings, database: Database) -> FastAPI:
         database=database,
         keys=keys,
         limiter=RateLimiter(settings.gateway_rate_per_second, settings.gateway_rate_burst),
+        auth_failures=RateLimiter(settings.gateway_auth_failures_per_second, settings.gateway_auth_failure_burst),
         verifier=TokenVerifier(settings, "gateway", platform_keys=local_jwks),
     )
 

@@ -106,3 +106,41 @@ def test_a_silent_service_gets_504_not_a_hang(tmp_path, schema_prefix, silent_po
         assert response.json()["status"] == 504
     finally:
         platform.stop()
+
+
+@pytest.fixture
+def guarded_platform(tmp_path, schema_prefix):
+    running = RunningPlatform(
+        data_dir=tmp_path,
+        schema_prefix=f"{schema_prefix}af{secrets.token_hex(3)}_",
+        database_url=__import__("os").environ.get("LINGTAN_TEST_DATABASE_URL"),
+        overrides={"gateway_auth_failure_burst": 3, "gateway_auth_failures_per_second": 0.01},
+    ).start()
+    yield running
+    running.stop()
+
+
+def test_guessing_client_secrets_is_slowed_to_a_crawl(guarded_platform):
+    platform = guarded_platform
+    client = platform.register("org:guessed", "registry:read")
+    token_url = f"{platform.url}/oauth/token"
+    good = {"grant_type": "client_credentials", "client_id": client.client_id, "client_secret": client.client_secret}
+    # Successful authentications never count against the address.
+    for _ in range(5):
+        assert httpx.post(token_url, data=good).status_code == 200
+    statuses = []
+    for i in range(6):
+        guess = {**good, "client_secret": f"guess-{i}"}
+        # Another client id buys no fresh bucket either: the bucket is the address's.
+        if i % 2:
+            guess["client_id"] = f"lt_{secrets.token_hex(10)}"
+        statuses.append(httpx.post(token_url, data=guess).status_code)
+    assert statuses[:3] == [401] * 3
+    assert statuses[3:] == [429] * 3
+    # Once the address is refused, even the right secret waits: a guesser cannot tell a hit from a miss.
+    refused = httpx.post(token_url, data=good)
+    assert refused.status_code == 429
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["status"] == 429
+    assert int(refused.headers["retry-after"]) >= 1
+    assert refused.headers["cache-control"] == "no-store"

@@ -90,6 +90,9 @@ class RunningPlatform:
             "service_client_secret": secrets.token_hex(16),
             "outbox_poll_seconds": 0.05,
             "jwks_min_refresh_seconds": 1.0,
+            # Every test calls from 127.0.0.1 and many fail authentication on purpose; the test of this
+            # limit sets its own.
+            "gateway_auth_failure_burst": 1_000_000,
             **{f"{s}_url": f"http://127.0.0.1:{self.ports[s]}" for s in SERVICES},
             **self.overrides,
         }

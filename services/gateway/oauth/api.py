@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from typing import Annotated, Any
 from urllib.parse import unquote
 
@@ -14,6 +15,7 @@ from services.gateway.clients.service import authenticate
 from services.gateway.oauth.errors import oauth_error
 from services.gateway.oauth.tokens import mint_access_token
 from shared.auth.scopes import SCOPE_AUDIENCES, audiences_for
+from shared.problems import TooManyRequests, problem_response
 
 router = APIRouter(tags=["oauth"])
 
@@ -31,6 +33,14 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return unquote(client_id), unquote(secret)
 
 
+def _too_many_failures(wait: float) -> JSONResponse:
+    retry_after = max(1, math.ceil(wait))
+    problem = TooManyRequests("Too many failed client authentications from this address; wait before trying again.",
+                              retry_after_seconds=retry_after)
+    problem.headers.update({"Retry-After": str(retry_after), "Cache-Control": "no-store"})
+    return problem_response(problem, "/oauth/token")
+
+
 @router.post("/oauth/token", summary="OAuth 2.0 token endpoint (client_credentials, RFC 6749 §4.4)")
 def token(
     request: Request,
@@ -42,6 +52,11 @@ def token(
 ) -> JSONResponse:
     """Issue an access token to an authenticated client for the scopes it asks for and holds."""
     gateway = request.app.state.gateway
+    # The socket address, never X-Forwarded-For: a guesser must not pick a fresh bucket per attempt.
+    failures_key = f"address:{request.client.host if request.client else 'unknown'}"
+    wait = gateway.auth_failures.wait(failures_key)
+    if wait > 0:
+        return _too_many_failures(wait)
     basic = _basic_credentials(request)
     if basic and client_id and client_id != basic[0]:
         return oauth_error("invalid_request", "client_id in the body does not match HTTP Basic credentials")
@@ -54,6 +69,7 @@ def token(
     with gateway.database.reads() as session:
         client = authenticate(session, client_id, client_secret)
         if client is None:
+            gateway.auth_failures.allow(failures_key)
             return oauth_error("invalid_client", "unknown client or wrong secret", basic is not None)
         owner, granted = client.owner, set(client.scopes.split())
     if grant_type != "client_credentials":

@@ -17,6 +17,14 @@ class RateLimiter:
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def wait(self, key: str) -> float:
+        """Seconds until `key` has a token again (0 when it has one now), taking none."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
     def allow(self, key: str) -> tuple[bool, float]:
         """Take one token for `key`; returns (allowed, seconds until the next token if refused)."""
         now = time.monotonic()
