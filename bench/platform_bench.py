@@ -24,18 +24,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from registry_bench import LINGTAN, _funded_accounts, free_port, run_pgbench, token  # noqa: E402
+from registry_bench import LINGTAN, _funded_accounts, free_port, retire_loop, run_pgbench, token  # noqa: E402
 
 
 def _rss_mb(pid: int) -> float:
@@ -72,38 +69,6 @@ def _memory(runner: int, pids: dict[str, int]) -> list[tuple[str, float]]:
                 workers += 1
                 rows.append((f"{service} worker {workers}", _rss_mb(child)))
     return rows
-
-
-def retire_through_gateway(
-    gateway: str, headers: dict[str, str], accounts: list[str], seconds: int
-) -> tuple[float, int, list[float]]:
-    """Retirements per second through the gateway, one client thread per account, and each one's ms."""
-    done, failures, lock = 0, 0, threading.Lock()
-    latencies: list[float] = []
-    stop = time.perf_counter() + seconds
-
-    def worker(account: str) -> None:
-        nonlocal done, failures
-        body = {"event_id": "evt-platform-bench", "from_account": account, "quantity": 1000, "unit_type": "HNCI",
-                "beneficiary": "bench", "reason": "throughput"}
-        ok = bad = 0
-        mine: list[float] = []
-        with httpx.Client(base_url=f"{gateway}/registry", headers=headers, timeout=60) as http:
-            while time.perf_counter() < stop:
-                sent = time.perf_counter()
-                if http.post("/v1/retirements", json=body).status_code == 201:
-                    ok += 1
-                    mine.append((time.perf_counter() - sent) * 1000)
-                else:
-                    bad += 1
-        with lock:
-            done, failures = done + ok, failures + bad
-            latencies.extend(mine)
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(len(accounts)) as pool:
-        list(pool.map(worker, accounts))
-    return done / (time.perf_counter() - started), failures, latencies
 
 
 def main() -> None:
@@ -152,11 +117,11 @@ def main() -> None:
                     headers = {"Authorization": f"Bearer {token(gateway, env)}"}
                     accounts = _funded_accounts([f"{gateway}/registry"], headers, args.clients, args.clients,
                                                 "organization", 10**12, "forestry")
-                    retire_through_gateway(gateway, headers, accounts, 3)  # warm every path once
+                    retire_loop([f"{gateway}/registry"], headers, accounts, 3)  # warm every path once
                     rates, failures, tps, latencies = [], 0, [], []
                     for _ in range(args.rounds):
                         tps.append(run_pgbench(admin_dsn, args.clients, args.seconds))
-                        rate, failed, took = retire_through_gateway(gateway, headers, accounts, args.seconds)
+                        rate, failed, took = retire_loop([f"{gateway}/registry"], headers, accounts, args.seconds)
                         rates.append(rate)
                         failures += failed
                         latencies += took

@@ -261,11 +261,13 @@ def _funded_accounts(
 Measured = tuple[float, int, float]  # per second, failed requests, registry CPU ms per request
 
 
-def retirements(running: Running, headers: dict[str, str], clients: int, seconds: int) -> Measured:
-    """Retirements per second: each client retires 1 kg at a time from its own account."""
-    registries = running.registries
-    accounts = _funded_accounts(registries, headers, clients, clients, "organization", 10**12, "forestry")
+def retire_loop(
+    bases: list[str], headers: dict[str, str], accounts: list[str], seconds: int
+) -> tuple[float, int, list[float]]:
+    """One client thread per account retiring 1 kg at a time for ``seconds``, spread over ``bases``
+    (registry URLs, or the gateway's /registry): per second, failed requests, each success's ms."""
     done, failures, lock = 0, 0, threading.Lock()
+    latencies: list[float] = []
     stop = time.perf_counter() + seconds
 
     def worker(number: int) -> None:
@@ -279,20 +281,31 @@ def retirements(running: Running, headers: dict[str, str], clients: int, seconds
             "reason": "throughput",
         }
         ok = bad = 0
-        with httpx.Client(base_url=registries[number % len(registries)], headers=headers, timeout=60) as http:
+        mine: list[float] = []
+        with httpx.Client(base_url=bases[number % len(bases)], headers=headers, timeout=60) as http:
             while time.perf_counter() < stop:
+                sent = time.perf_counter()
                 if http.post("/v1/retirements", json=body).status_code == 201:
                     ok += 1
+                    mine.append((time.perf_counter() - sent) * 1000)
                 else:
                     bad += 1
         with lock:
             done, failures = done + ok, failures + bad
+            latencies.extend(mine)
 
-    cpu, started = running.cpu_seconds(), time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(worker, range(clients)))
-    elapsed = time.perf_counter() - started
-    return done / elapsed, failures, (running.cpu_seconds() - cpu) / max(1, done + failures) * 1000
+    started = time.perf_counter()
+    with ThreadPoolExecutor(len(accounts)) as pool:
+        list(pool.map(worker, range(len(accounts))))
+    return done / (time.perf_counter() - started), failures, latencies
+
+
+def retirements(running: Running, headers: dict[str, str], clients: int, seconds: int) -> Measured:
+    """Retirements per second: each client retires 1 kg at a time from its own account."""
+    accounts = _funded_accounts(running.registries, headers, clients, clients, "organization", 10**12, "forestry")
+    cpu = running.cpu_seconds()
+    rate, failures, latencies = retire_loop(running.registries, headers, accounts, seconds)
+    return rate, failures, (running.cpu_seconds() - cpu) / max(1, len(latencies) + failures) * 1000
 
 
 def storm(running: Running, headers: dict[str, str], clients: int, persons: int, donations: int) -> Measured:

@@ -121,11 +121,9 @@ def stop(runner: Runner, sig: int = signal.SIGTERM) -> int:
         raise
 
 
-@contextlib.contextmanager
-def running(tmp: Path, schema_prefix: str) -> Iterator[Runner]:
-    """`lingtan serve --processes` on free loopback ports, on PostgreSQL (a schema prefix of its own) when
-    the suite runs there, stopped on exit."""
-    gateway, *service_ports = free_ports(5)
+def runner_environment(tmp: Path, service_ports: list[int]) -> dict[str, str]:
+    """This process's environment without its LINGTAN_ settings, plus a test platform's: fresh secrets,
+    data under `tmp`, the services on `service_ports`, quick outbox polling and key refreshes."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LINGTAN_")}
     env.update({
         "LINGTAN_ENV": "test",
@@ -136,6 +134,15 @@ def running(tmp: Path, schema_prefix: str) -> Iterator[Runner]:
         "LINGTAN_JWKS_MIN_REFRESH_SECONDS": "1",
         **{f"LINGTAN_{s.upper()}_URL": f"http://127.0.0.1:{p}" for s, p in zip(SERVICES, service_ports, strict=True)},
     })
+    return env
+
+
+@contextlib.contextmanager
+def running(tmp: Path, schema_prefix: str) -> Iterator[Runner]:
+    """`lingtan serve --processes` on free loopback ports, on PostgreSQL (a schema prefix of its own) when
+    the suite runs there, stopped on exit."""
+    gateway, *service_ports = free_ports(5)
+    env = runner_environment(tmp, service_ports)
     if POSTGRES_URL:
         env["LINGTAN_DATABASE_URL"] = POSTGRES_URL
         env["LINGTAN_SCHEMA_PREFIX"] = f"{schema_prefix}proc{secrets.token_hex(2)}_"

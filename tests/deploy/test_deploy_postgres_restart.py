@@ -29,7 +29,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.processes_support import descendants, free_ports, read_summary
+from tests.deploy.processes_support import descendants, free_ports, read_summary, runner_environment
 
 POSTGRES_URL = os.environ.get("LINGTAN_TEST_DATABASE_URL")
 pytestmark = [
@@ -38,7 +38,6 @@ pytestmark = [
 ]
 
 LINGTAN = str(Path(sys.executable).with_name("lingtan"))
-SERVICES = ("accounting", "registry", "certification", "disclosure")
 PG_USER = "postgres"
 # A request may take this long at most, outage or not; anything slower counts as hanging.
 REQUEST_TIMEOUT = 15.0
@@ -143,18 +142,9 @@ class Platform:
 def platform(scratch_postgres: ScratchCluster, tmp_path: Path) -> Iterator[Platform]:
     """`lingtan serve --processes` on the scratch cluster."""
     gateway, *service_ports = free_ports(5)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LINGTAN_")}
-    env.update({
-        "LINGTAN_ENV": "test",
-        "LINGTAN_DATA_DIR": str(tmp_path / "var"),
-        "LINGTAN_SECRET_KEY": secrets.token_hex(16),
-        "LINGTAN_SERVICE_CLIENT_SECRET": secrets.token_hex(16),
-        "LINGTAN_OUTBOX_POLL_SECONDS": "0.1",
-        "LINGTAN_JWKS_MIN_REFRESH_SECONDS": "1",
-        "LINGTAN_DATABASE_URL": scratch_postgres.url,
-        "LINGTAN_SCHEMA_PREFIX": f"restart{secrets.token_hex(2)}_",
-        **{f"LINGTAN_{s.upper()}_URL": f"http://127.0.0.1:{p}" for s, p in zip(SERVICES, service_ports, strict=True)},
-    })
+    env = runner_environment(tmp_path, service_ports)
+    env["LINGTAN_DATABASE_URL"] = scratch_postgres.url
+    env["LINGTAN_SCHEMA_PREFIX"] = f"restart{secrets.token_hex(2)}_"
     log = tmp_path / "platform.log"
     with log.open("wb") as stderr:
         # One worker each: a restart of the database reaches every worker alike, and fewer start faster.

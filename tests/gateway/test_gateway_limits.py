@@ -1,5 +1,6 @@
 """Oversized bodies, floods and dead or silent services get clear answers, never a hang."""
 
+import os
 import secrets
 import socket
 import threading
@@ -24,14 +25,19 @@ def test_oversized_body_sent_straight_to_a_service_gets_413(platform):
     assert response.status_code == 413
 
 
+def _platform(tmp_path, schema_prefix, **overrides):  # noqa: ANN001, ANN003, ANN202
+    """A platform of its own with these gateway settings."""
+    return RunningPlatform(
+        data_dir=tmp_path,
+        schema_prefix=f"{schema_prefix}{secrets.token_hex(3)}_",
+        database_url=os.environ.get("LINGTAN_TEST_DATABASE_URL"),
+        overrides=overrides,
+    ).start()
+
+
 @pytest.fixture
 def limited_platform(tmp_path, schema_prefix):
-    running = RunningPlatform(
-        data_dir=tmp_path,
-        schema_prefix=f"{schema_prefix}rl{secrets.token_hex(3)}_",
-        database_url=__import__("os").environ.get("LINGTAN_TEST_DATABASE_URL"),
-        overrides={"gateway_rate_per_second": 0.01, "gateway_rate_burst": 5},
-    ).start()
+    running = _platform(tmp_path, schema_prefix, gateway_rate_per_second=0.01, gateway_rate_burst=5)
     yield running
     running.stop()
 
@@ -91,12 +97,7 @@ def silent_port():
 
 
 def test_a_silent_service_gets_504_not_a_hang(tmp_path, schema_prefix, silent_port):
-    platform = RunningPlatform(
-        data_dir=tmp_path,
-        schema_prefix=f"{schema_prefix}to{secrets.token_hex(3)}_",
-        database_url=__import__("os").environ.get("LINGTAN_TEST_DATABASE_URL"),
-        overrides={"gateway_upstream_timeout_seconds": 0.5},
-    ).start()
+    platform = _platform(tmp_path, schema_prefix, gateway_upstream_timeout_seconds=0.5)
     try:
         platform.built["gateway"].app.state.gateway.upstreams["disclosure"] = ConnectionPool(
             f"http://127.0.0.1:{silent_port}", timeout=0.5, connect_timeout=0.5
@@ -110,12 +111,7 @@ def test_a_silent_service_gets_504_not_a_hang(tmp_path, schema_prefix, silent_po
 
 @pytest.fixture
 def guarded_platform(tmp_path, schema_prefix):
-    running = RunningPlatform(
-        data_dir=tmp_path,
-        schema_prefix=f"{schema_prefix}af{secrets.token_hex(3)}_",
-        database_url=__import__("os").environ.get("LINGTAN_TEST_DATABASE_URL"),
-        overrides={"gateway_auth_failure_burst": 3, "gateway_auth_failures_per_second": 0.01},
-    ).start()
+    running = _platform(tmp_path, schema_prefix, gateway_auth_failure_burst=3, gateway_auth_failures_per_second=0.01)
     yield running
     running.stop()
 
