@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import Header
 from fastapi.responses import JSONResponse
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from shared.canonical import canonical_bytes
@@ -61,6 +61,11 @@ class IdempotencyStore:
 
     def __init__(self, table: Table) -> None:
         self.table = table
+        # Built once: every keyed write runs both, and building a statement costs more than running it.
+        self._lookup = select(table.c.fingerprint, table.c.status_code, table.c.response).where(
+            table.c.owner == bindparam("for_owner"), table.c.key == bindparam("for_key")
+        )
+        self._insert = insert(table)
 
     def check_key(self, key: str | None) -> str | None:
         """Validate the header's value (printable ASCII, at most 200 characters)."""
@@ -70,11 +75,7 @@ class IdempotencyStore:
 
     def replay(self, session: Session, owner: str, key: str, digest: str) -> StoredAnswer | None:
         """The stored answer for this key, None if it is new; Conflict if it was used for another request."""
-        row = session.execute(
-            select(self.table.c.fingerprint, self.table.c.status_code, self.table.c.response).where(
-                self.table.c.owner == owner, self.table.c.key == key
-            )
-        ).first()
+        row = session.execute(self._lookup, {"for_owner": owner, "for_key": key}).first()
         if row is None:
             return None
         if row.fingerprint != digest:
@@ -87,14 +88,15 @@ class IdempotencyStore:
     def record(self, session: Session, owner: str, key: str, digest: str, status_code: int, body: Any) -> None:
         """Store the answer given for this key, inside the transaction that made the change."""
         session.execute(
-            insert(self.table).values(
-                owner=owner,
-                key=key,
-                fingerprint=digest,
-                status_code=status_code,
-                response=json.dumps(body, default=str),
-                created_at=datetime.now(UTC),
-            )
+            self._insert,
+            {
+                "owner": owner,
+                "key": key,
+                "fingerprint": digest,
+                "status_code": status_code,
+                "response": json.dumps(body, default=str),
+                "created_at": datetime.now(UTC),
+            },
         )
 
 

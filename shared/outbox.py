@@ -76,26 +76,40 @@ class Outbox:
                 found.extend(r for r in receivers if r not in found)
         return tuple(found)
 
+    def __post_init__(self) -> None:
+        # Built once: publishing is on every write's path, and building a statement costs more than running it.
+        self._insert_messages = insert(self.tables.outbox).returning(
+            self.tables.outbox.c.seq, sort_by_parameter_order=True
+        )
+        self._insert_deliveries = insert(self.tables.deliveries)
+
     def publish(self, session: Session, topic: str, record_id: str, payload: dict[str, Any]) -> None:
         """Write a notification in the caller's transaction; it leaves only if that commits."""
+        self.publish_many(session, [(topic, record_id, payload)])
+
+    def publish_many(self, session: Session, notifications: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """Write several notifications (topic, record id, payload), in order, in two statements."""
+        if not notifications:
+            return
         now = datetime.now(UTC)
-        seq = session.execute(
-            insert(self.tables.outbox)
-            .values(
-                id=str(uuid.uuid4()),
-                topic=topic,
-                record_id=record_id,
-                payload=json.dumps(payload, default=str, ensure_ascii=False),
-                created_at=now,
-            )
-            .returning(self.tables.outbox.c.seq)
-        ).scalar_one()
-        for receiver in self.receivers_for(topic):
-            session.execute(
-                insert(self.tables.deliveries).values(
-                    message_seq=seq, receiver=receiver, attempts=0, next_attempt_at=now
-                )
-            )
+        messages = [
+            {
+                "id": str(uuid.uuid4()),
+                "topic": topic,
+                "record_id": record_id,
+                "payload": json.dumps(payload, default=str, ensure_ascii=False),
+                "created_at": now,
+            }
+            for topic, record_id, payload in notifications
+        ]
+        seqs = session.execute(self._insert_messages, messages).scalars().all()
+        deliveries = [
+            {"message_seq": seq, "receiver": receiver, "attempts": 0, "next_attempt_at": now}
+            for seq, (topic, _, _) in zip(seqs, notifications, strict=True)
+            for receiver in self.receivers_for(topic)
+        ]
+        if deliveries:
+            session.execute(self._insert_deliveries, deliveries)
 
 
 Sender = Callable[[str, NotificationBatch], InboxAck]
@@ -118,8 +132,16 @@ class Relay:
     def _pending(self, session: Session, receiver: str, now: datetime) -> list[tuple[int, Notification]]:
         d, m = self.outbox.tables.deliveries, self.outbox.tables.outbox
         rows = session.execute(
-            select(d.c.id, d.c.next_attempt_at, m.c.seq, m.c.id.label("mid"), m.c.topic, m.c.record_id,
-                   m.c.payload, m.c.created_at)
+            select(
+                d.c.id,
+                d.c.next_attempt_at,
+                m.c.seq,
+                m.c.id.label("mid"),
+                m.c.topic,
+                m.c.record_id,
+                m.c.payload,
+                m.c.created_at,
+            )
             .join(m, m.c.seq == d.c.message_seq)
             .where(d.c.receiver == receiver, d.c.delivered_at.is_(None))
             .order_by(d.c.message_seq)

@@ -7,8 +7,8 @@ read any application. Certificates, status lists and the issuer's keys are publi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Security
 
@@ -39,10 +39,11 @@ def require_any(principal: Principal, scopes: tuple[str, ...]) -> None:
         raise InsufficientScope(f"This call needs one of the scopes: {' '.join(scopes)}.", required=list(scopes))
 
 
-def _any_of(scopes: tuple[str, ...]) -> Callable[[Principal], Principal]:
+def _any_of(scopes: tuple[str, ...]) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     # As a dependency the check runs before the body is read, so a caller without the scope hears
-    # 403 and never a validation error that would tell it the route's shape.
-    def check(principal: Caller) -> Principal:
+    # 403 and never a validation error that would tell it the route's shape. A coroutine, so that it
+    # runs on the event loop rather than in the thread pool.
+    async def check(principal: Caller) -> Principal:
         require_any(principal, scopes)
         return principal
 

@@ -67,8 +67,9 @@ class CertificationRuntime:
         return f"{self.base_url}/disclosure/verify?id={quote(certificate_id, safe='')}"
 
 
-def certification_runtime(request: Request) -> CertificationRuntime:
-    """The running certification service, for endpoints."""
+async def certification_runtime(request: Request) -> CertificationRuntime:
+    """The running certification service, for endpoints (a coroutine: a plain function would cost
+    every request a round trip through the thread pool)."""
     runtime: CertificationRuntime = request.app.state.certification
     return runtime
 

@@ -33,8 +33,10 @@ def create_app(settings: PlatformSettings, database: Database) -> FastAPI:
     runtime = RegistryRuntime(context, registry_settings)
 
     def load_key(_context: ServiceContext) -> None:
-        # Create (development) or read the signing key before the first request needs it.
+        # Create (development) or read the signing key before the first request needs it, and give
+        # their indexes to entries a stopped process left queued.
         _ = runtime.signer
+        runtime.sequencer.drain()
 
     app = create_service_app(
         context,
@@ -64,9 +66,7 @@ def _register_metrics(context: ServiceContext) -> None:
     def refresh() -> None:
         with context.database.reads() as session:
             size = session.execute(select(func.coalesce(func.max(LogState.size), 0))).scalar_one()
-            count, grams = session.execute(
-                select(func.count(), func.coalesce(func.sum(Retirement.quantity), 0))
-            ).one()
+            count, grams = session.execute(select(func.count(), func.coalesce(func.sum(Retirement.quantity), 0))).one()
         log_size.labels("registry").set(size)
         retirements.labels("registry").set(count)
         retired.labels("registry").set(grams)

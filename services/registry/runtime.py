@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.registry.log.keys import LogSigner, load_signer
+from services.registry.log.sequencer import Sequencer
 from services.registry.settings import RegistrySettings
 from shared.app import ServiceContext
 from shared.pagination import CursorCodec
@@ -16,12 +17,16 @@ from shared.pagination import CursorCodec
 
 @dataclass
 class RegistryRuntime:
-    """The running registry: its kernel context, its settings and its log signer (loaded once)."""
+    """The running registry: its kernel context, its settings, its log's sequencer and signer (loaded once)."""
 
     context: ServiceContext
     settings: RegistrySettings
     _signer: LogSigner | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    sequencer: Sequencer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sequencer = Sequencer(self.context.database, self.context.outbox)
 
     @property
     def signer(self) -> LogSigner:
@@ -36,8 +41,9 @@ class RegistryRuntime:
         return CursorCodec(self.settings.secret_key, f"registry:{purpose}")
 
 
-def registry_runtime(request: Request) -> RegistryRuntime:
-    """The running registry, for endpoints."""
+async def registry_runtime(request: Request) -> RegistryRuntime:
+    """The running registry, for endpoints (a coroutine: a plain function would cost every request a
+    round trip through the thread pool)."""
     runtime: RegistryRuntime = request.app.state.registry
     return runtime
 

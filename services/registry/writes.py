@@ -1,10 +1,15 @@
-"""Value-moving writes: one idempotent unit of work, retried while concurrent writers win the race.
+"""Value-moving writes: one idempotent unit of work, retried while concurrent writers win the race,
+then sequenced into the log before it is acknowledged.
 
 ``run_idempotent`` (shared) runs the unit in a transaction and retries it a few times when a
 conditional update finds its row changed. Under a burst on one account (fifty retirements against
 one block) a request can lose more races than that, so the registry keeps retrying the whole unit
 until it succeeds, is refused for a reason of its own (insufficient credits, a double claim), or
 a deadline passes, which answers 503 with Retry-After rather than an error.
+
+The unit queues its log entry; its answer (and the answer stored for its Idempotency-Key) carries
+``PENDING_INDEX`` as the log index until the sequencer has appended the entry, and a replay asks the
+sequencer again, so the index an answer shows is always the entry's.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from services.registry.log.service import PENDING_INDEX
 from services.registry.problems import RegistryBusy
 from services.registry.runtime import RegistryRuntime
 from shared.auth.tokens import Principal
@@ -49,4 +55,6 @@ def run_write(
         except ConcurrentUpdate as exc:
             if time.monotonic() >= deadline:
                 raise RegistryBusy("Concurrent changes to the same credits kept winning; retry shortly.") from exc
+    if isinstance(answer, dict) and answer.get("log_index") == PENDING_INDEX:
+        answer = {**answer, "log_index": runtime.sequencer.index_of(answer["id"])}
     return idempotent_answer(status, answer, replayed)

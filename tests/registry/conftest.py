@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from services.registry.database import kernel
+from services.registry.log.sequencer import Sequencer
 from shared.auth.tokens import Principal
 from shared.db.engine import Database, connect
 from shared.db.migrations import upgrade
@@ -122,6 +123,10 @@ class Ledger:
 
     database: Database
     outbox: Outbox
+
+    def sequence(self) -> int:
+        """Give the queued entries their indexes, as the registry does before it answers a write."""
+        return Sequencer(self.database, self.outbox).drain()
 
 
 @pytest.fixture

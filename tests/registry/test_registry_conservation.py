@@ -86,7 +86,6 @@ def _apply(ledger: Ledger, op: tuple[Any, ...], accounts: list[str], projects: l
             _, a, e, q = op
             retire(
                 session,
-                ledger.outbox,
                 actor,
                 RetirementCreate(
                     event_id=e, from_account=accounts[a], quantity=q, unit_type="HNCI", beneficiary="b", reason="r"
@@ -94,7 +93,7 @@ def _apply(ledger: Ledger, op: tuple[Any, ...], accounts: list[str], projects: l
             )
         else:
             _, a, e, q = op
-            retire(session, ledger.outbox, actor, DonationCreate(event_id=e, from_account=accounts[a], quantity=q))
+            retire(session, actor, DonationCreate(event_id=e, from_account=accounts[a], quantity=q))
 
     try:
         run_in_transaction(ledger.database.writes, work)

@@ -53,7 +53,6 @@ def _fill_log(ledger: Ledger) -> str:
         issue(session, IssuanceCreate(project_id=project.id, account_id=account.id, vintage=2023, quantity=UNIT))
         retired = retire(
             session,
-            ledger.outbox,
             actor,
             RetirementCreate(
                 event_id="evt", from_account=account.id, quantity=10, unit_type="HNCI", beneficiary="b", reason="r"
@@ -62,6 +61,7 @@ def _fill_log(ledger: Ledger) -> str:
         return retired.serial_ranges[0].serial
 
     serial = run_in_transaction(ledger.database.writes, work)
+    assert ledger.sequence() == 4  # the account, the project, the issuance and the retirement
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     current_checkpoint(ledger.database, LogSigner("lingtan.test/registry", Ed25519PrivateKey.generate()))

@@ -32,18 +32,18 @@ def open_account(session: Session, principal: Principal, request: AccountCreate)
     facts: dict[str, object] = {"account_id": account.id, "account_kind": account.kind}
     if account.kind != "person":
         facts.update(owner=account.owner, name=account.name)
-    appended = log.append(session, "account.opened", account.id, facts)
+    log.queue_entry(session, "account.opened", account.id, facts)
     return AccountOut(
         id=account.id,
         owner=account.owner,
         kind=request.kind,
         name=account.name,
         created_at=aware(account.created_at),
-        log_index=appended.leaf_index,
+        log_index=log.PENDING_INDEX,
     )
 
 
-def require(session: Session, account_id: str) -> Account:
+def require(session: Session, account_id: str) -> repository.AccountRecord:
     """The account, or 404."""
     account = repository.get(session, account_id)
     if account is None:

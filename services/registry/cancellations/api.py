@@ -38,6 +38,6 @@ def record_cancellation(
     """Record the cancellation with its evidence hash; it enters the log and is disclosed."""
 
     def work(session: Session) -> tuple[int, dict[str, Any]]:
-        return 201, service.record(session, runtime.context.outbox, body).model_dump(mode="json")
+        return 201, service.record(session, body).model_dump(mode="json")
 
     return run_write(runtime, caller, key, request.url.path, body, work)

@@ -19,7 +19,6 @@ from services.registry.identifiers import aware, new_id, utc_now
 from services.registry.log import service as log
 from services.registry.problems import DoubleClaim
 from services.registry.vocabulary import GRAMS_PER_TONNE
-from shared.outbox import Outbox
 from shared.problems import InvalidInput
 
 TOPIC = "cancellation.recorded"
@@ -76,7 +75,7 @@ def out(record: ExternalCancellation, log_index: int) -> CancellationOut:
     )
 
 
-def record(session: Session, outbox: Outbox, request: CancellationCreate) -> CancellationOut:
+def record(session: Session, request: CancellationCreate) -> CancellationOut:
     """Record an external cancellation unless any of its serials was claimed before (409)."""
     parsed = parse(request)
     repository.claim_series(session, parsed.registry, parsed.series)
@@ -110,12 +109,6 @@ def record(session: Session, outbox: Outbox, request: CancellationCreate) -> Can
     }
     repository.add(session, values)
     facts = {k: v for k, v in values.items() if k not in ("id", "created_at", "quantity")}
-    appended = log.append(
-        session,
-        "external_cancellation",
-        cancellation_id,
-        {"cancellation_id": cancellation_id, "quantity_g": request.quantity, **facts},
-    )
     result = CancellationOut(
         id=cancellation_id,
         event_id=request.event_id,
@@ -131,10 +124,16 @@ def record(session: Session, outbox: Outbox, request: CancellationCreate) -> Can
         project_province=request.project_province,
         vintage=request.vintage,
         evidence_sha256=request.evidence_sha256,
-        log_index=appended.leaf_index,
+        log_index=log.PENDING_INDEX,
         recorded_at=now,
     )
-    outbox.publish(session, TOPIC, cancellation_id, notification(result))
+    log.queue_entry(
+        session,
+        "external_cancellation",
+        cancellation_id,
+        {"cancellation_id": cancellation_id, "quantity_g": request.quantity, **facts},
+        log.Notice(TOPIC, notification(result)),
+    )
     return result
 
 

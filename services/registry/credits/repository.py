@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, func, insert, select, update
+from sqlalchemy import Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.registry.credits.blocks import CreditBlock
@@ -25,6 +25,7 @@ from shared.db.transactions import expect_rows
 
 _BLOCKS = cast(Table, BlockRecord.__table__)
 _SERIES = cast(Table, CreditSeries.__table__)
+_INSERT_BLOCK = insert(_BLOCKS)
 
 
 @dataclass(frozen=True)
@@ -116,14 +117,31 @@ def _view(row: Any) -> BlockView:
     )
 
 
+_HELD_ORDER = (BlockRecord.unit_type, BlockRecord.vintage, Project.code, BlockRecord.serial_start)
+# Every retirement reads its holdings of one unit type: the statement is built (and its cache key
+# computed) once, not per request.
+_HELD_OF_TYPE = (
+    _block_query()
+    .where(
+        BlockRecord.account_id == bindparam("account_id"),
+        BlockRecord.state == "held",
+        BlockRecord.unit_type == bindparam("unit_type"),
+    )
+    .order_by(*_HELD_ORDER)
+)
+
+
 def held_blocks(
     session: Session, account_id: str, unit_type: str | None = None, limit: int | None = None
 ) -> list[BlockView]:
     """The blocks an account holds, oldest vintage and lowest serial first."""
+    if unit_type is not None and limit is None:
+        rows = session.execute(_HELD_OF_TYPE, {"account_id": account_id, "unit_type": unit_type})
+        return [_view(row) for row in rows]
     query = _block_query().where(BlockRecord.account_id == account_id, BlockRecord.state == "held")
     if unit_type is not None:
         query = query.where(BlockRecord.unit_type == unit_type)
-    query = query.order_by(BlockRecord.unit_type, BlockRecord.vintage, Project.code, BlockRecord.serial_start)
+    query = query.order_by(*_HELD_ORDER)
     if limit is not None:
         query = query.limit(limit)
     return [_view(row) for row in session.execute(query)]
@@ -219,49 +237,54 @@ def add_block(
     """Insert a block (an issuance, or the tail of a split)."""
     series_id = source.series_id if isinstance(source, BlockView) else source.id
     session.execute(
-        insert(_BLOCKS).values(
-            id=block_id,
-            series_id=series_id,
-            project_id=project_id,
-            unit_type=block.unit_type,
-            vintage=block.vintage,
-            serial_start=block.start,
-            serial_end=block.end,
-            quantity=block.size,
-            account_id=account_id,
-            state="held" if retirement_id is None else "retired",
-            retirement_id=retirement_id,
-            version=0,
-            created_at=created_at,
-        )
+        _INSERT_BLOCK,
+        {
+            "id": block_id,
+            "series_id": series_id,
+            "project_id": project_id,
+            "unit_type": block.unit_type,
+            "vintage": block.vintage,
+            "serial_start": block.start,
+            "serial_end": block.end,
+            "quantity": block.size,
+            "account_id": account_id,
+            "state": "held" if retirement_id is None else "retired",
+            "retirement_id": retirement_id,
+            "version": 0,
+            "created_at": created_at,
+        },
     )
 
 
-def _still_held(view: BlockView) -> Any:
-    return (
-        (_BLOCKS.c.id == view.id)
-        & (_BLOCKS.c.account_id == view.account_id)
-        & (_BLOCKS.c.state == "held")
-        & (_BLOCKS.c.version == view.version)
-    )
+# The conditional moves, built once: a block moves only if it is still where, and as, it was read.
+_STILL_HELD = (
+    (_BLOCKS.c.id == bindparam("read_id"))
+    & (_BLOCKS.c.account_id == bindparam("read_account"))
+    & (_BLOCKS.c.state == "held")
+    & (_BLOCKS.c.version == bindparam("read_version"))
+)
+_TAKE = update(_BLOCKS).where(_STILL_HELD)
+_RETIRE = update(_BLOCKS).where(_STILL_HELD).values(state="retired")
+_SHRINK = update(_BLOCKS).where(_STILL_HELD)
+
+
+def _as_read(view: BlockView) -> dict[str, Any]:
+    return {"read_id": view.id, "read_account": view.account_id, "read_version": view.version}
 
 
 def take_whole(session: Session, view: BlockView, to_account: str, retirement_id: str | None) -> None:
     """Move a whole held block to another account, or retire it, if nobody moved it first."""
-    values: dict[str, Any] = {"account_id": to_account, "version": view.version + 1}
-    if retirement_id is not None:
-        values.update(state="retired", retirement_id=retirement_id)
-    expect_rows(session.execute(update(_BLOCKS).where(_still_held(view)).values(**values)))
+    values: dict[str, Any] = {**_as_read(view), "account_id": to_account, "version": view.version + 1}
+    if retirement_id is None:
+        expect_rows(session.execute(_TAKE, values))
+    else:
+        expect_rows(session.execute(_RETIRE, {**values, "retirement_id": retirement_id}))
 
 
 def shrink(session: Session, view: BlockView, kept: CreditBlock) -> None:
     """Cut a held block down to the head its holder keeps, if nobody moved it first."""
-    result = session.execute(
-        update(_BLOCKS)
-        .where(_still_held(view))
-        .values(serial_end=kept.end, quantity=kept.size, version=view.version + 1)
-    )
-    expect_rows(result)
+    values = {**_as_read(view), "serial_end": kept.end, "quantity": kept.size, "version": view.version + 1}
+    expect_rows(session.execute(_SHRINK, values))
 
 
 def add_issuance(session: Session, issuance: Issuance) -> None:

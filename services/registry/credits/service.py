@@ -72,7 +72,7 @@ def issue(session: Session, request: IssuanceCreate) -> IssuanceOut:
         created_at=now,
     )
     repository.add_issuance(session, issuance)
-    appended = log.append(
+    log.queue_entry(
         session,
         "issuance",
         issuance.id,
@@ -96,7 +96,7 @@ def issue(session: Session, request: IssuanceCreate) -> IssuanceOut:
         serial=block.serial,
         start=start,
         end=end,
-        log_index=appended.leaf_index,
+        log_index=log.PENDING_INDEX,
         issued_at=now,
     )
 
@@ -123,7 +123,7 @@ def transfer(session: Session, principal: Principal, request: TransferCreate) ->
         created_at=now,
     )
     repository.add_transfer(session, record)
-    appended = log.append(
+    log.queue_entry(
         session,
         "transfer",
         record.id,
@@ -143,6 +143,6 @@ def transfer(session: Session, principal: Principal, request: TransferCreate) ->
         unit_type=request.unit_type,
         quantity_g=request.quantity,
         serial_ranges=[serial_range(m) for m in moved],
-        log_index=appended.leaf_index,
+        log_index=log.PENDING_INDEX,
         transferred_at=now,
     )

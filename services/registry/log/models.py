@@ -1,7 +1,8 @@
 """The log's tables: entries, perfect-subtree hashes, the one state row, checkpoints, the signing key.
 
 log_entries, log_subtrees and log_checkpoints are append-only: the migration installs triggers that
-refuse UPDATE and DELETE on both SQLite and PostgreSQL.
+refuse UPDATE and DELETE on both SQLite and PostgreSQL. log_queue is not part of the log: it holds
+the entries of committed changes until the sequencer gives them their indexes (sequencer.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy import BigInteger, CheckConstraint, DateTime, Integer, LargeBina
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.database import Base
+from shared.db.kernel_tables import SequenceId
 
 STATE_ROW = 1
 
@@ -26,6 +28,19 @@ class LogEntry(Base):
     record_id: Mapped[str | None] = mapped_column(String(40), index=True)
     canonical: Mapped[str] = mapped_column(Text)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class QueuedEntry(Base):
+    """A committed change's entry waiting for its leaf index, with the notification that carries it."""
+
+    __tablename__ = "log_queue"
+
+    seq: Mapped[int] = mapped_column(SequenceId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str] = mapped_column(String(40), unique=True)
+    facts: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(String(100))
+    notification: Mapped[str | None] = mapped_column(Text)
 
 
 class LogSubtree(Base):

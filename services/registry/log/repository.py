@@ -1,13 +1,13 @@
-"""SQL of the log: claiming a leaf index, storing entries and subtree hashes, reading them back.
+"""SQL of the log: the queue of entries awaiting an index, appending batches, reading them back.
 
-Sequencing: ``log_state`` is the one row every writer passes through. ``claim`` moves it with
-``UPDATE log_state SET size = size + n ... RETURNING size, frontier``: on PostgreSQL a second writer
-waits on that row until the first commits and then continues from the committed size (no retry, no
-lost update); on SQLite the write transaction already holds the database lock (BEGIN IMMEDIATE).
-``write`` ends the append: the entry, the subtrees it completed, and the conditional ``UPDATE
-log_state SET frontier = ... WHERE size = <claimed>`` checked with ``expect_rows`` (one statement on
-PostgreSQL). Every unit of work claims as its last step (see
-services/registry/log/service.py), so the row is held only for the writes that need the index.
+Sequencing: ``log_state`` is the one row that orders the log. Only the sequencer (sequencer.py)
+touches it: ``lock_state`` moves nothing (``UPDATE log_state SET size = size ... RETURNING size,
+frontier``) but takes the row, so on PostgreSQL a second sequencer waits until the first commits
+and then reads the committed size and queue; on SQLite the write transaction already holds the
+database lock (BEGIN IMMEDIATE). ``append_batch`` stores the entries, the subtrees they completed
+and the new frontier (conditional on the size read, checked with ``expect_rows``) and removes the
+entries from the queue. Changes themselves only insert into ``log_queue``, which no two
+transactions contend for.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, insert, select, text, tuple_, update
+from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from services.registry.log.models import STATE_ROW, LogCheckpoint, LogEntry, LogState, LogSubtree
+from services.registry.log.models import STATE_ROW, LogCheckpoint, LogEntry, LogState, LogSubtree, QueuedEntry
 from services.registry.sql import insert_if_absent
 from shared.db.transactions import expect_rows
 from shared.transparency.merkle import CompactRange
@@ -31,6 +31,20 @@ _STATE = cast(Table, LogState.__table__)
 _ENTRIES = cast(Table, LogEntry.__table__)
 _SUBTREES = cast(Table, LogSubtree.__table__)
 _CHECKPOINTS = cast(Table, LogCheckpoint.__table__)
+_QUEUE = cast(Table, QueuedEntry.__table__)
+# Statements on every write's path are built once: building one costs more than running it.
+_LOCK_STATE = (
+    update(_STATE)
+    .where(_STATE.c.id == STATE_ROW)
+    .values(size=_STATE.c.size)
+    .returning(_STATE.c.size, _STATE.c.frontier)
+)
+_SEAL = update(_STATE).where(_STATE.c.id == STATE_ROW, _STATE.c.size == bindparam("sealed_size"))
+_QUEUED = select(_QUEUE).order_by(_QUEUE.c.seq).limit(bindparam("batch"))
+_DEQUEUE = delete(_QUEUE).where(_QUEUE.c.seq.in_(bindparam("seqs", expanding=True)))
+_ENQUEUE = insert(_QUEUE)
+_INSERT_ENTRY = insert(_ENTRIES)
+_INSERT_SUBTREE = insert(_SUBTREES)
 
 
 @dataclass(frozen=True)
@@ -48,22 +62,52 @@ def _frontier(size: int, text: str) -> CompactRange:
     return CompactRange(size, [base64.b64decode(h) for h in json.loads(text)])
 
 
-def claim(session: Session, count: int = 1) -> tuple[int, CompactRange]:
-    """Reserve the next ``count`` leaf indexes; return the first one and the frontier before them."""
-    row = session.execute(
-        update(_STATE)
-        .where(_STATE.c.id == STATE_ROW)
-        .values(size=_STATE.c.size + count)
-        .returning(_STATE.c.size, _STATE.c.frontier)
-    ).one()
-    first = int(row.size) - count
-    return first, _frontier(first, row.frontier)
+@dataclass(frozen=True)
+class Queued:
+    """One row of log_queue: a committed change's entry facts, and its notification if it has one."""
+
+    seq: int
+    kind: str
+    record_id: str
+    facts: str
+    topic: str | None
+    notification: str | None
 
 
-def store_entries(session: Session, entries: Sequence[StoredEntry]) -> None:
-    """Insert claimed entries (the caller owns their indexes, so nothing can collide)."""
+def enqueue(
+    session: Session, kind: str, record_id: str, facts: str, topic: str | None, notification: str | None
+) -> None:
+    """Queue an entry in the change's transaction (facts and notification as JSON text)."""
     session.execute(
-        insert(_ENTRIES),
+        _ENQUEUE,
+        {"kind": kind, "record_id": record_id, "facts": facts, "topic": topic, "notification": notification},
+    )
+
+
+def lock_state(session: Session) -> CompactRange:
+    """Take the log's state row until commit; return the frontier of the tree as committed."""
+    row = session.execute(_LOCK_STATE).one()
+    return _frontier(int(row.size), row.frontier)
+
+
+def queued(session: Session, batch: int) -> list[Queued]:
+    """The oldest ``batch`` queued entries, in queue order."""
+    rows = session.execute(_QUEUED, {"batch": batch}).all()
+    return [Queued(int(r.seq), r.kind, r.record_id, r.facts, r.topic, r.notification) for r in rows]
+
+
+def append_batch(
+    session: Session,
+    size: int,
+    entries: Sequence[StoredEntry],
+    subtrees: Sequence[tuple[int, int, bytes]],
+    frontier: CompactRange,
+    dequeued: Sequence[int],
+) -> None:
+    """Store entries ``size``.. and the subtrees they completed, seal the new frontier (conditional on
+    the size locked) and remove the entries' queue rows."""
+    session.execute(
+        _INSERT_ENTRY,
         [
             {
                 "leaf_index": e.leaf_index,
@@ -75,64 +119,26 @@ def store_entries(session: Session, entries: Sequence[StoredEntry]) -> None:
             for e in entries
         ],
     )
-
-
-def store_subtrees(session: Session, subtrees: Sequence[tuple[int, int, bytes]]) -> None:
-    """Insert the perfect subtrees the appends completed, as (level, position, hash)."""
     session.execute(
-        insert(_SUBTREES), [{"level": level, "position": position, "hash": h} for level, position, h in subtrees]
+        _INSERT_SUBTREE, [{"level": level, "position": position, "hash": h} for level, position, h in subtrees]
     )
+    sealed = {"sealed_size": size, "size": frontier.size, "frontier": _frontier_json(frontier)}
+    expect_rows(session.execute(_SEAL, sealed))
+    session.execute(_DEQUEUE, {"seqs": list(dequeued)})
 
 
-def seal(session: Session, frontier: CompactRange) -> None:
-    """Write the new frontier, conditional on the size this transaction claimed."""
-    result = session.execute(
-        update(_STATE)
-        .where(_STATE.c.id == STATE_ROW, _STATE.c.size == frontier.size)
-        .values(frontier=_frontier_json(frontier))
-    )
-    expect_rows(result)
+def is_queued(session: Session, record_id: str) -> bool:
+    """Whether a change's entry is still waiting for its index."""
+    return session.execute(select(_QUEUE.c.seq).where(_QUEUE.c.record_id == record_id)).first() is not None
+
+
+def any_queued(session: Session) -> bool:
+    """Whether any entry is waiting for its index."""
+    return session.execute(select(_QUEUE.c.seq).limit(1)).first() is not None
 
 
 def _frontier_json(frontier: CompactRange) -> str:
     return json.dumps([base64.b64encode(h).decode() for h in frontier.hashes])
-
-
-def write(
-    session: Session, entry: StoredEntry, subtrees: Sequence[tuple[int, int, bytes]], frontier: CompactRange
-) -> None:
-    """Store a claimed entry, the subtrees it completed and the new frontier (conditional on the size).
-
-    On PostgreSQL the three writes are one statement (data-modifying CTEs): the log_state row is
-    held by this transaction from the claim to commit, so each round trip saved here is throughput.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        store_entries(session, [entry])
-        store_subtrees(session, subtrees)
-        seal(session, frontier)
-        return
-    params: dict[str, object] = {
-        "index": entry.leaf_index,
-        "kind": entry.kind,
-        "record": entry.record_id,
-        "canonical": entry.canonical,
-        "leaf": entry.leaf_hash,
-        "frontier": _frontier_json(frontier),
-        "size": frontier.size,
-    }
-    rows = []
-    for n, (level, position, value) in enumerate(subtrees):
-        rows.append(f"(:l{n}, :p{n}, :h{n})")
-        params.update({f"l{n}": level, f"p{n}": position, f"h{n}": value})
-    # Only bind placeholders are formatted into the text; every value travels as a parameter.
-    sql = (
-        "WITH entry AS (INSERT INTO log_entries (leaf_index, kind, record_id, canonical, leaf_hash) "  # noqa: S608
-        "VALUES (:index, :kind, :record, :canonical, :leaf)), "
-        f"subtrees AS (INSERT INTO log_subtrees (level, position, hash) VALUES {', '.join(rows)}) "
-        f"UPDATE log_state SET frontier = :frontier WHERE id = {STATE_ROW} AND size = :size"
-    )
-    statement = text(sql)
-    expect_rows(session.execute(statement, params))
 
 
 def committed_size(session: Session) -> int:

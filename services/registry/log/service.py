@@ -1,11 +1,11 @@
-"""Appending log entries, and answering with roots, proofs and signed checkpoints.
+"""Queueing log entries, and answering with roots, proofs and signed checkpoints.
 
-Every state change of the registry appends one entry in the transaction that makes the change. The
-entry is ``{"index", "kind", "at", ...the change's public facts}`` and its RFC 8785 canonical bytes
-are the RFC 9162 leaf. The append is the LAST step of every unit of work: claiming the index takes
-the one sequencing point (the ``log_state`` row, see repository.py), so everything that does not
-need the index (block moves, records, bindings) happens before it, and only the entry, its subtree
-hashes, the frontier and the outbox notification that carries the index follow it before commit.
+Every state change of the registry queues one entry in the transaction that makes the change, and
+the sequencer (sequencer.py) appends it to the log right after that transaction commits, before the
+change is acknowledged. The entry is ``{"index", "kind", "at", ...the change's public facts}`` and
+its RFC 8785 canonical bytes are the RFC 9162 leaf; "at" is when it was sequenced. Until then a
+change's answer and notification carry ``PENDING_INDEX`` as their log index, which the sequencer's
+result replaces: it never leaves the registry.
 
 Proofs read perfect-subtree hashes in one query: the proof algorithms' control flow depends on tree
 indexes only, so a first pass records which subtrees they ask for and a second pass runs them on
@@ -14,6 +14,7 @@ the fetched hashes. That is O(log n) rows per proof, however long the log.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from services.registry.identifiers import aware, timestamp, utc_now
+from services.registry.identifiers import aware, utc_now
 from services.registry.log import repository
 from services.registry.log.keys import LogSigner
 from shared.canonical import canonical_bytes
@@ -31,12 +32,12 @@ from shared.transparency.merkle import (
     SubtreeSource,
     consistency_proof,
     inclusion_proof,
-    leaf_hash,
     root_hash,
 )
 
 T = TypeVar("T")
 _PLACEHOLDER = bytes(HASH_SIZE)
+PENDING_INDEX = -1
 
 
 class LogCorrupted(RuntimeError):
@@ -44,12 +45,25 @@ class LogCorrupted(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Appended:
-    """An entry as appended: its leaf index, its JSON object and its leaf hash."""
+class Notice:
+    """A notification to publish once the entry has its index (set as the payload's ``log_index``)."""
 
-    leaf_index: int
-    entry: dict[str, Any]
-    leaf_hash: bytes
+    topic: str
+    payload: dict[str, Any]
+
+
+def queue_entry(
+    session: Session, kind: str, record_id: str, facts: dict[str, Any], notice: Notice | None = None
+) -> None:
+    """Queue the change's entry (and its notification) in the change's own transaction."""
+    repository.enqueue(
+        session,
+        kind,
+        record_id,
+        canonical_bytes(facts).decode(),
+        notice.topic if notice else None,
+        json.dumps(notice.payload, default=str, ensure_ascii=False) if notice else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -60,17 +74,6 @@ class PublishedCheckpoint:
     root_hash: bytes
     note: str
     signed_at: datetime
-
-
-def append(session: Session, kind: str, record_id: str | None, facts: dict[str, Any]) -> Appended:
-    """Append one entry; call it as the last step of the unit of work (see the module docstring)."""
-    index, frontier = repository.claim(session)
-    entry = {"index": index, "kind": kind, "at": timestamp(utc_now()), **facts}
-    data = canonical_bytes(entry)
-    leaf = leaf_hash(data)
-    completed = frontier.append(leaf)
-    repository.write(session, repository.StoredEntry(index, kind, record_id, data.decode(), leaf), completed, frontier)
-    return Appended(index, entry, leaf)
 
 
 class _Recorder:

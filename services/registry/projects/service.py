@@ -41,13 +41,13 @@ def file_project(session: Session, request: ProjectCreate) -> ProjectOut:
             repository.add(session, project)
     except IntegrityError as exc:
         raise Conflict(f"Project code {request.code} is already in use.", code=request.code) from exc
-    appended = log.append(
+    log.queue_entry(
         session,
         "project.filed",
         project.id,
         {"project_id": project.id, **request.model_dump()},
     )
-    return out(project, appended.leaf_index)
+    return out(project, log.PENDING_INDEX)
 
 
 def require(session: Session, project_id: str) -> Project:

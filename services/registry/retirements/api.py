@@ -51,7 +51,7 @@ def retire(
     """Retire credits, oldest vintage first unless blocks are named; returns serial ranges and log index."""
 
     def work(session: Session) -> tuple[int, dict[str, Any]]:
-        return 201, service.retire(session, runtime.context.outbox, caller, body).model_dump(mode="json")
+        return 201, service.retire(session, caller, body).model_dump(mode="json")
 
     return run_write(runtime, caller, key, request.url.path, body, work)
 
@@ -69,7 +69,7 @@ def donate(
     """Retire a person's or an organization's credits for an event; the donor is disclosed only as a kind."""
 
     def work(session: Session) -> tuple[int, dict[str, Any]]:
-        return 201, service.retire(session, runtime.context.outbox, caller, body).model_dump(mode="json")
+        return 201, service.retire(session, caller, body).model_dump(mode="json")
 
     return run_write(runtime, caller, key, request.url.path, body, work)
 

@@ -15,11 +15,12 @@ from services.registry.sql import insert_if_absent
 
 _RETIREMENTS = cast(Table, Retirement.__table__)
 _BINDINGS = cast(Table, ProjectBinding.__table__)
+_INSERT_RETIREMENT = insert(_RETIREMENTS)
 
 
 def add(session: Session, values: dict[str, Any]) -> None:
     """Insert a retirement or donation."""
-    session.execute(insert(_RETIREMENTS).values(**values))
+    session.execute(_INSERT_RETIREMENT, values)
 
 
 def get(session: Session, retirement_id: str) -> tuple[Retirement, int] | None:

@@ -18,7 +18,6 @@ from services.registry.retirements import binding, repository
 from services.registry.retirements.models import Retirement
 from services.registry.retirements.schemas import DonationCreate, DonorKind, RetirementCreate, RetirementOut
 from shared.auth.tokens import Principal
-from shared.outbox import Outbox
 from shared.problems import InvalidInput
 
 TOPIC = "retirement.recorded"
@@ -36,9 +35,7 @@ def _unit_type(session: Session, account_id: str, requested: str | None) -> str:
     raise InvalidInput(f"The account holds {', '.join(held)}; name the unit_type to donate.")
 
 
-def retire(
-    session: Session, outbox: Outbox, principal: Principal, request: RetirementCreate | DonationCreate
-) -> RetirementOut:
+def retire(session: Session, principal: Principal, request: RetirementCreate | DonationCreate) -> RetirementOut:
     """Retire credits of the token's owner for an event; a DonationCreate records a donation."""
     kind: Kind = "donation" if isinstance(request, DonationCreate) else "retirement"
     account = require_account(session, request.from_account)
@@ -96,7 +93,6 @@ def retire(
         facts["donor"] = donor
     if newly_bound:
         facts["bound_projects"] = newly_bound
-    appended = log.append(session, kind, retirement_id, facts)
     result = RetirementOut(
         id=retirement_id,
         kind=kind,
@@ -109,10 +105,10 @@ def retire(
         donor=donor,
         serial_ranges=[serial_range(m) for m in moved],
         bound_projects=newly_bound,
-        log_index=appended.leaf_index,
+        log_index=log.PENDING_INDEX,
         retired_at=now,
     )
-    outbox.publish(session, TOPIC, retirement_id, notification(result))
+    log.queue_entry(session, kind, retirement_id, facts, log.Notice(TOPIC, notification(result)))
     return result
 
 

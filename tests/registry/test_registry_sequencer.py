@@ -1,0 +1,165 @@
+"""Group-commit sequencing: queued entries get consecutive indexes, each exactly once, whoever sequences them.
+
+Changes queue their entries in their own transactions; a sequencer appends them in batches. These
+tests drive the sequencer directly on a bare ledger database (SQLite, or PostgreSQL when configured),
+with several sequencers standing in for several registry processes.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from services.registry.app import create_app
+from services.registry.log import repository
+from services.registry.log import service as log
+from services.registry.log.models import LogEntry, QueuedEntry
+from services.registry.log.sequencer import NotInLog, Sequencer
+from shared.db.transactions import run_in_transaction
+from shared.settings import PlatformSettings
+from shared.transparency.merkle import CompactRange, leaf_hash
+from tests.registry.conftest import Ledger
+
+
+def _queue(ledger: Ledger, record_id: str, notify: bool = False) -> None:
+    notice = log.Notice("retirement.recorded", {"id": record_id, "log_index": log.PENDING_INDEX}) if notify else None
+
+    def work(session: Any) -> None:
+        log.queue_entry(session, "test", record_id, {"record": record_id, "grams": 7}, notice)
+
+    run_in_transaction(ledger.database.writes, work)
+
+
+def _entries(ledger: Ledger) -> list[repository.StoredEntry]:
+    with ledger.database.reads() as session:
+        size = repository.committed_size(session)
+        return repository.entries(session, 0, size + 1)
+
+
+def _queued(ledger: Ledger) -> int:
+    with ledger.database.reads() as session:
+        return int(session.execute(select(func.count()).select_from(QueuedEntry)).scalar_one())
+
+
+def _outbox(ledger: Ledger) -> dict[str, dict[str, Any]]:
+    table = ledger.outbox.tables.outbox
+    with ledger.database.reads() as session:
+        rows = session.execute(select(table.c.record_id, table.c.payload)).all()
+    return {row.record_id: json.loads(row.payload) for row in rows}
+
+
+def _assert_log_is_whole(ledger: Ledger) -> None:
+    """Indexes 0..n-1 each once, each entry's bytes naming its own index, and the stored frontier
+    equal to the tree rebuilt from the entries."""
+    entries = _entries(ledger)
+    assert [e.leaf_index for e in entries] == list(range(len(entries)))
+    rebuilt = CompactRange(0, [])
+    for entry in entries:
+        assert json.loads(entry.canonical)["index"] == entry.leaf_index
+        assert entry.leaf_hash == leaf_hash(entry.canonical.encode())
+        rebuilt.append(entry.leaf_hash)
+    with ledger.database.reads() as session:
+        assert log.root_at(session, len(entries)) == rebuilt.root()
+
+
+def test_queued_entries_get_consecutive_indexes_in_queue_order_and_their_notifications_carry_them(
+    ledger: Ledger,
+) -> None:
+    for n in range(5):
+        _queue(ledger, f"rec-{n}", notify=n % 2 == 0)
+    assert _entries(ledger) == []  # queued, not yet in the log
+
+    sequencer = Sequencer(ledger.database, ledger.outbox)
+    assert sequencer.index_of("rec-3") == 3
+
+    entries = _entries(ledger)
+    assert [(e.leaf_index, e.record_id) for e in entries] == [(n, f"rec-{n}") for n in range(5)]
+    assert json.loads(entries[2].canonical)["grams"] == 7
+    assert _queued(ledger) == 0
+    notified = _outbox(ledger)
+    assert {record: payload["log_index"] for record, payload in notified.items()} == {
+        "rec-0": 0,
+        "rec-2": 2,
+        "rec-4": 4,
+    }
+    _assert_log_is_whole(ledger)
+
+
+def test_a_record_sequenced_by_another_process_is_found_by_record_id(ledger: Ledger) -> None:
+    _queue(ledger, "rec-a")
+    _queue(ledger, "rec-b")
+    other, mine = Sequencer(ledger.database, ledger.outbox), Sequencer(ledger.database, ledger.outbox)
+    assert other.sequence_queued() == {"rec-a": 0, "rec-b": 1}
+    assert mine.index_of("rec-b") == 1
+    assert len(_entries(ledger)) == 2
+
+
+def test_a_record_neither_queued_nor_logged_is_an_error(ledger: Ledger) -> None:
+    with pytest.raises(NotInLog):
+        Sequencer(ledger.database, ledger.outbox).index_of("never-committed")
+
+
+def test_entries_left_queued_are_sequenced_by_drain_in_batches(ledger: Ledger) -> None:
+    for n in range(7):
+        _queue(ledger, f"left-{n}")
+    sequencer = Sequencer(ledger.database, ledger.outbox, batch_limit=3)
+    assert sequencer.index_of("left-6") == 6  # three turns: 0-2, 3-5, 6
+    for n in range(3):
+        _queue(ledger, f"late-{n}")
+    assert sequencer.drain() == 3
+    assert sequencer.drain() == 0
+    assert _queued(ledger) == 0
+    _assert_log_is_whole(ledger)
+
+
+def test_concurrent_writers_on_several_sequencers_each_get_one_distinct_index(ledger: Ledger) -> None:
+    sequencers = [Sequencer(ledger.database, ledger.outbox) for _ in range(3)]
+    writes = 60
+    found: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def write(n: int) -> None:
+        record = f"w-{n}"
+        _queue(ledger, record, notify=True)
+        index = sequencers[n % len(sequencers)].index_of(record)
+        with lock:
+            found[record] = index
+
+    with ThreadPoolExecutor(12) as pool:
+        list(pool.map(write, range(writes)))
+
+    assert sorted(found.values()) == list(range(writes))
+    by_record = {e.record_id: e.leaf_index for e in _entries(ledger)}
+    assert by_record == found
+    assert {record: payload["log_index"] for record, payload in _outbox(ledger).items()} == found
+    with ledger.database.reads() as session:
+        assert session.execute(select(func.count()).select_from(LogEntry)).scalar_one() == writes
+    _assert_log_is_whole(ledger)
+
+
+def test_the_registry_sequences_what_a_stopped_process_left_queued_when_it_starts(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    _queue(ledger, "left-by-a-crash", notify=True)
+    app = create_app(PlatformSettings(data_dir=tmp_path), ledger.database)
+
+    async def start_and_read_the_checkpoint() -> dict[str, Any]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
+                answer: dict[str, Any] = (await client.get("/v1/log/checkpoint")).json()
+                return answer
+
+    checkpoint = anyio.run(start_and_read_the_checkpoint)
+    assert _queued(ledger) == 0
+    assert checkpoint["tree_size"] == 1
+    assert [e.record_id for e in _entries(ledger)] == ["left-by-a-crash"]
+    assert _outbox(ledger)["left-by-a-crash"]["log_index"] == 0
