@@ -179,6 +179,17 @@ def entry_for_record(session: Session, record_id: str) -> StoredEntry | None:
     return StoredEntry(int(row.leaf_index), row.kind, row.record_id, row.canonical, bytes(row.leaf_hash))
 
 
+def indexes_of(session: Session, record_ids: Iterable[str]) -> dict[str, int]:
+    """The leaf indexes of the entries that recorded these records, where there are any."""
+    wanted = sorted(set(record_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(_ENTRIES.c.record_id, _ENTRIES.c.leaf_index).where(_ENTRIES.c.record_id.in_(wanted))
+    ).all()
+    return {row.record_id: int(row.leaf_index) for row in rows}
+
+
 def latest_checkpoint(session: Session) -> LogCheckpoint | None:
     """The published checkpoint with the largest tree size."""
     return session.execute(select(LogCheckpoint).order_by(LogCheckpoint.tree_size.desc()).limit(1)).scalar_one_or_none()

@@ -83,10 +83,14 @@ class Sequencer:
     def sequence_queued(self, wanted: str | None = None) -> dict[str, int]:
         """Append one batch of queued entries in one transaction; return their indexes by record id.
 
-        ``wanted`` is a record whose waiting request this batch serves: when it is not queued any
-        more, another process sequenced it, and its index is read in the same transaction (which,
-        holding ``log_state``, sees that process's batch committed).
+        ``wanted`` is the record whose request runs this batch. Records that requests of this
+        process wait for and that are not in the batch were sequenced by another process: their
+        indexes are read in the same transaction (which, holding ``log_state``, sees that
+        process's batch committed), all in one query, so that none of those requests needs a
+        transaction of its own.
         """
+        with self._mutex:
+            waiting = set(self._waiting)
         with self._database.writes() as session, session.begin():
             frontier = repository.lock_state(session)
             size = frontier.size
@@ -95,21 +99,21 @@ class Sequencer:
             if queued:
                 repository.append_batch(session, size, entries, subtrees, frontier, [q.seq for q in queued])
                 self._outbox.publish_many(session, _notifications(queued, entries))
-            indexes = {e.record_id: e.leaf_index for e in entries if e.record_id is not None}
-            missing = False
-            if wanted is not None and wanted not in indexes:
-                stored = repository.entry_for_record(session, wanted)
-                if stored is not None:
-                    indexes[wanted] = stored.leaf_index
-                # Not in a full batch: it may still be queued behind it. Otherwise it is nowhere.
-                missing = stored is None and len(queued) < self._batch_limit
-        if missing:
+            appended = {e.record_id: e.leaf_index for e in entries if e.record_id is not None}
+            elsewhere = repository.indexes_of(session, waiting - appended.keys())
+        # Not in a full batch: it may still be queued behind it. Otherwise it is nowhere.
+        if (
+            wanted is not None
+            and wanted not in appended
+            and wanted not in elsewhere
+            and len(queued) < self._batch_limit
+        ):
             raise NotInLog(f"record {wanted} has no log entry, queued or appended")
         with self._mutex:
-            for record_id, index in indexes.items():
+            for record_id, index in (appended | elsewhere).items():
                 if record_id in self._waiting:
                     self._sequenced[record_id] = index
-        return indexes
+        return appended
 
 
 def _entries(
