@@ -12,6 +12,9 @@ whole inventory passes it), creates a held event, then:
 2. runs wrk with 16 connections against `POST /accounting/v1/estimate` (a headcount estimate plus two
    lines) and the trivial `GET /accounting/health`, alternating, `--rounds` times in one run, and
    reports the median requests per second of each.
+
+The platform runs on its embedded SQLite databases; with LINGTAN_DATABASE_URL set (say
+postgresql+psycopg://postgres@127.0.0.1:5432/bench) it runs on PostgreSQL, one schema per service.
 """
 
 from __future__ import annotations

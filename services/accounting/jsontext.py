@@ -28,4 +28,5 @@ def splice(head: dict[str, Any], key: str, raw: bytes | str) -> bytes:
     body = dumps(head)
     tail = raw.encode() if isinstance(raw, str) else raw
     separator = b"," if len(body) > 2 else b""
-    return body[:-1] + separator + dumps(key) + b":" + tail + b"}"
+    # One join: the raw text may be megabytes, and each `+` would copy it again.
+    return b"".join((body[:-1], separator, dumps(key), b":", tail, b"}"))

@@ -23,6 +23,7 @@ from services.gateway.routing.connections import (
 )
 from services.gateway.routing.proxy import ServiceRouterMiddleware
 from services.gateway.routing.ratelimit import RateLimiter
+from shared.problems import BadGateway
 
 Answer = Callable[[bytes, int], bytes | None]  # (request head, its number among all requests) -> bytes to send
 
@@ -214,3 +215,39 @@ def test_a_post_whose_connection_dropped_is_not_sent_twice_but_a_get_is(run):
     assert keyed.status_code == 200 and len(service.requests) == 2
     got, service = _through_router(run, drop_first, lambda http: http.get("/registry/v1/accounts"))
     assert got.status_code == 200 and len(service.requests) == 2
+
+
+def test_a_large_answer_is_passed_on_whole_as_it_arrives(run):
+    large = bytes(range(256)) * (3 * 1024 * 1024 // 256 + 7)
+    got, service = _through_router(run, lambda head, n: ok(large, b"content-type: application/json\r\n"),
+                                   lambda http: http.get("/registry/v1/ledger"))
+    assert got.status_code == 200 and got.content == large
+    assert got.headers["content-length"] == str(len(large))
+    assert got.headers["content-type"] == "application/json"
+    assert len(service.requests) == 1
+
+
+def test_a_large_answer_cut_short_is_not_sent_again_once_passed_on(run):
+    declared = 3 * 1024 * 1024
+
+    def cut_short(head: bytes, n: int) -> bytes:
+        if n > 1:
+            return ok(b"x" * declared)
+        return b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % declared + b"x" * (declared // 2)
+
+    async def scenario():  # noqa: ANN202
+        service = ScriptedService(cut_short, close_after_answer=True)
+        async with service as url:
+            gateway = SimpleNamespace(upstreams={"registry": ConnectionPool(url, timeout=2, connect_timeout=2)},
+                                      limiter=RateLimiter(1000, 1000), verifier=None)
+            app = ServiceRouterMiddleware(None, gateway, ("registry",))  # type: ignore[arg-type]
+            transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 5000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http:
+                # Half the answer is with the caller: no problem document can replace it, the exchange fails.
+                with pytest.raises(BadGateway):
+                    await http.get("/registry/v1/ledger")
+            return service
+
+    service = run(scenario())
+    # A GET whose answer broke off would be sent again; not once part of the answer is with the caller.
+    assert len(service.requests) == 1

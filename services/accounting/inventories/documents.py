@@ -5,15 +5,18 @@ source, gas basis, verification and flag are listed once under `factors` (keyed 
 20,000-line inventory does not repeat the same citation 20,000 times. Custom factors and green
 certificates, which have no id, carry their source in the trace itself.
 
-Inventories are rendered here once, stored as JSON text and served as stored. The lines are written
-as JSON text directly: building a dict per line and per trace and serializing them took longer than
-the calculation itself. What lines share (a factor's id, value and unit; a category, unit, phase and
-label) is written once per inventory and reused.
+Inventories are rendered once, stored as JSON text and served as stored. The lines are written as
+JSON text directly: building a dict per line and per trace and serializing them took longer than the
+calculation itself. An inventory that is written (PUT, amendment) is calculated and written in one
+pass by `writing.py`, which leaves to this module's LineWriter only the lines out of the common case.
+What lines share (a factor's id, value and unit; a category, unit, quality and phase) is written once
+per inventory and reused.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -24,6 +27,7 @@ from services.accounting.inventories.models import InventoryVersion
 from services.accounting.inventory.display import numeral
 from services.accounting.inventory.lines import (
     ActivityLine,
+    Basis,
     InventoryResult,
     LineResult,
     LineTrace,
@@ -81,94 +85,123 @@ class _TraceParts:
     tail: str
 
 
+def trace_parts(factor: TraceFactor, ratio: Decimal | None, activity_unit: str) -> _TraceParts:
+    """The text every trace of `factor` at conversion `ratio` shares."""
+    return _TraceParts(
+        head=f'{{"factor_id":{"null" if factor.id is None else json_string(factor.id)},'
+        f'"factor_value":"{_d(factor.value)}","factor_unit":{json_string(factor.unit)},'
+        f'"conversion_ratio":{"null" if ratio is None else json_string(_d(ratio))},"converted_quantity":"',
+        middle=f'","activity_unit":{json_string(activity_unit)},"emissions_kgco2e":"',
+        # A library factor's source is listed once under `factors`; others travel with the line.
+        tail="}" if factor.id is not None else f',"source":{json_string(factor.source)}}}',
+    )
+
+
 @dataclass(frozen=True, slots=True)
-class _LineParts:
-    """A line's JSON text around its per-line values, for one combination of the fields lines share."""
+class LineParts:
+    """A line's JSON text around its own values (quantity, evidence, label, emissions, traces), for one
+    combination of the fields lines share."""
 
+    # "category":"…","quantity":"
     category: str
+    # ","unit":…,"evidence_sha256":
     unit: str
-    rest: str
+    # ,"data_quality":…,"label":
+    quality: str
+    # ,"scope":…,"kgco2e":"
+    scope: str
 
 
-class _Writer:
+def _line_parts(line: ActivityLine, scope: int) -> LineParts:
+    custom = line.custom_factor
+    custom_text = (
+        "null"
+        if custom is None
+        else f'{{"value":"{_d(custom.value)}","unit":{json_string(custom.unit)},"source":{json_string(custom.source)}}}'
+    )
+    certificates = ",".join(json_string(ref) for ref in line.green_certificates)
+    return LineParts(
+        category=f'"category":"{line.category.value}","quantity":"',
+        unit=f'","unit":{json_string(line.unit)},'
+        f'"factor_id":{"null" if line.factor_id is None else json_string(line.factor_id)},'
+        f'"custom_factor":{custom_text},"evidence_sha256":',
+        quality=f',"data_quality":"{line.data_quality.value}","phase":"{line.phase.value}",'
+        f'"green":{"true" if line.green else "false"},"green_certificates":[{certificates}],"label":',
+        scope=f',"scope":{scope},"kgco2e":"',
+    )
+
+
+class LineWriter:
     """Writes calculated lines as JSON text and notes the library factors they used, in order of use."""
 
-    def __init__(self, result: InventoryResult) -> None:
-        self.market_based = result.accounted_basis == "market_based"
+    def __init__(self, market_based: bool) -> None:
+        # Which basis each line's `kgco2e` is on: market-based as soon as any line claims green power.
+        self.market_based = market_based
         self.factors: dict[str, TraceFactor] = {}
-        # Keyed by object identity: every trace of a factor shares one TraceFactor and one ratio
-        # object, all of them alive until the inventory is written.
+        # Keyed by object identity: every trace of a library factor shares one TraceFactor and one
+        # ratio object, which the calculation keeps until the inventory is written. A custom factor's
+        # or a green claim's TraceFactor is the line's own and may be freed once the line is written,
+        # so its identity could be another's later: its text is never kept.
         self._traces: dict[tuple[int, int], _TraceParts] = {}
-        self._lines: dict[tuple[Any, ...], _LineParts] = {}
+        self._lines: dict[tuple[Any, ...], LineParts] = {}
+
+    def used(self, factor: TraceFactor) -> None:
+        """Note a factor a trace applied (library factors are listed once, in order of first use)."""
+        if factor.id is not None:
+            self.factors.setdefault(factor.id, factor)
 
     def _trace_parts(self, trace: LineTrace) -> _TraceParts:
         factor = trace.factor
-        ratio = trace.conversion_ratio
+        parts = trace_parts(factor, trace.conversion_ratio, trace.activity_unit)
         if factor.id is not None:
-            self.factors.setdefault(factor.id, factor)
-        parts = self._traces[(id(factor), id(ratio))] = _TraceParts(
-            head=f'{{"factor_id":{"null" if factor.id is None else json_string(factor.id)},'
-            f'"factor_value":"{_d(factor.value)}","factor_unit":{json_string(factor.unit)},'
-            f'"conversion_ratio":{"null" if ratio is None else json_string(_d(ratio))},"converted_quantity":"',
-            middle=f'","activity_unit":{json_string(trace.activity_unit)},"emissions_kgco2e":"',
-            # A library factor's source is listed once under `factors`; others travel with the line.
-            tail="}" if factor.id is not None else f',"source":{json_string(factor.source)}}}',
-        )
+            self.used(factor)
+            self._traces[(id(factor), id(trace.conversion_ratio))] = parts
         return parts
 
     def trace(self, trace: LineTrace) -> str:
+        """One trace as a JSON object."""
         parts = self._traces.get((id(trace.factor), id(trace.conversion_ratio))) or self._trace_parts(trace)
         return (
             f"{parts.head}{_d(trace.converted_quantity)}{parts.middle}{_d(trace.emissions_kgco2e)}"
             f'","arithmetic":{json_string(trace.arithmetic)}{parts.tail}'
         )
 
-    def _line_parts(self, line: ActivityLine, scope: int) -> _LineParts:
+    def line_parts(self, line: ActivityLine, scope: int) -> LineParts:
+        """The text of `line` around its own values."""
         if line.custom_factor is not None or line.green_certificates:
-            return self._new_line_parts(line, scope)
-        key = (line.category, line.unit, line.factor_id, line.data_quality, line.phase, line.green, line.label)
-        parts = self._lines[key] = self._new_line_parts(line, scope)
+            # A custom factor or certificates make a line's text its own.
+            return _line_parts(line, scope)
+        # Lines that share their category, unit, factor, quality and phase share their text.
+        key = (line.category, line.unit, line.factor_id, line.data_quality, line.phase, line.green)
+        parts = self._lines.get(key)
+        if parts is None:
+            parts = self._lines[key] = _line_parts(line, scope)
         return parts
 
-    @staticmethod
-    def _new_line_parts(line: ActivityLine, scope: int) -> _LineParts:
-        custom = line.custom_factor
-        custom_text = (
-            "null"
-            if custom is None
-            else f'{{"value":"{_d(custom.value)}","unit":{json_string(custom.unit)},'
-            f'"source":{json_string(custom.source)}}}'
-        )
-        certificates = ",".join(json_string(ref) for ref in line.green_certificates)
-        return _LineParts(
-            category=f'"category":"{line.category.value}","quantity":"',
-            unit=f'","unit":{json_string(line.unit)},'
-            f'"factor_id":{"null" if line.factor_id is None else json_string(line.factor_id)},'
-            f'"custom_factor":{custom_text},"evidence_sha256":',
-            rest=f',"data_quality":"{line.data_quality.value}","phase":"{line.phase.value}",'
-            f'"green":{"true" if line.green else "false"},"green_certificates":[{certificates}],'
-            f'"label":{json_string(line.label)},"scope":{scope},"kgco2e":"',
-        )
-
     def line(self, result: LineResult) -> str:
+        """One calculated line as a JSON object."""
         line = result.line
-        # Lines that share their category, unit, factor, quality, phase and label share their text;
-        # a custom factor or certificates make a line's text its own.
-        parts = self._lines.get(
-            (line.category, line.unit, line.factor_id, line.data_quality, line.phase, line.green, line.label)
-        )
-        if parts is None or line.custom_factor is not None or line.green_certificates:
-            parts = self._line_parts(line, result.scope)
+        parts = self.line_parts(line, result.scope)
         location = _d(result.location_based_kgco2e)
         market_trace = result.market_based_trace
         market = location if market_trace is None else _d(result.market_based_kgco2e)
-        evidence = "null" if line.evidence_sha256 is None else json_string(line.evidence_sha256)
         return (
-            f'{{"index":{result.index},{parts.category}{_d(line.quantity)}{parts.unit}{evidence}{parts.rest}'
+            f'{{"index":{result.index},{parts.category}{_d(line.quantity)}{parts.unit}{evidence(line)}'
+            f"{parts.quality}{label(line)}{parts.scope}"
             f'{market if self.market_based else location}","location_based_kgco2e":"{location}",'
             f'"market_based_kgco2e":"{market}","trace":{self.trace(result.trace)},'
             f'"market_based_trace":{"null" if market_trace is None else self.trace(market_trace)}}}'
         )
+
+
+def evidence(line: ActivityLine) -> str:
+    """The line's evidence hash as JSON."""
+    return "null" if line.evidence_sha256 is None else json_string(line.evidence_sha256)
+
+
+def label(line: ActivityLine) -> str:
+    """The line's label as JSON."""
+    return json_string(line.label) if line.label else '""'
 
 
 def _factors_used(factors: dict[str, TraceFactor], library: FactorLibrary) -> dict[str, Any]:
@@ -186,28 +219,38 @@ def _factors_used(factors: dict[str, TraceFactor], library: FactorLibrary) -> di
     }
 
 
+def summary_document(
+    library: FactorLibrary, basis: Basis, location: Totals, market: Totals, factors: dict[str, TraceFactor]
+) -> dict[str, Any]:
+    """Totals on both bases, electricity and the library factors used, as a document."""
+    accounted = market if basis == "market_based" else location
+    return {
+        "factor_dataset": library.dataset,
+        "factor_dataset_version": library.version,
+        "accounted_basis": basis,
+        "total_kgco2e": _d(accounted.total_kgco2e),
+        "totals": figures(accounted),
+        "location_based": figures(location),
+        "market_based": figures(market),
+        "electricity": {
+            "location_based_kgco2e": _d(location.by_category[ELECTRICITY]),
+            "market_based_kgco2e": _d(market.by_category[ELECTRICITY]),
+            "note": library.electricity.note,
+        },
+        "factors": _factors_used(factors, library),
+    }
+
+
 def render(result: InventoryResult, library: FactorLibrary) -> Rendered:
     """The calculation as a summary (totals on both bases, electricity, factors) and its lines."""
-    writer = _Writer(result)
+    writer = LineWriter(result.accounted_basis == "market_based")
     lines_text = f"[{','.join([writer.line(line) for line in result.lines])}]"
-    location = result.location_based.by_category[ELECTRICITY]
-    market = result.market_based.by_category[ELECTRICITY]
-    summary = {
-        "factor_dataset": result.factor_dataset,
-        "factor_dataset_version": result.factor_dataset_version,
-        "accounted_basis": result.accounted_basis,
-        "total_kgco2e": _d(result.total_kgco2e),
-        "totals": figures(result.accounted),
-        "location_based": figures(result.location_based),
-        "market_based": figures(result.market_based),
-        "electricity": {
-            "location_based_kgco2e": _d(location),
-            "market_based_kgco2e": _d(market),
-            "note": result.electricity_note,
-        },
-        "factors": _factors_used(writer.factors, library),
-    }
-    return Rendered(summary=summary, lines_text=lines_text)
+    return Rendered(
+        summary=summary_document(
+            library, result.accounted_basis, result.location_based, result.market_based, writer.factors
+        ),
+        lines_text=lines_text,
+    )
 
 
 def version_document(event: Event, row: InventoryVersion, summary: dict[str, Any], lines: bytes | None) -> bytes:

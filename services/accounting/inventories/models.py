@@ -29,10 +29,11 @@ class InventoryVersion(Base):
     total_kgco2e: Mapped[str] = mapped_column(String(80))
     # Totals on both bases, electricity and the factors used; small, read with every version.
     summary: Mapped[str] = mapped_column(Text)
-    # Every line as sent with its emissions and trace; large, so loaded only when asked for.
-    lines: Mapped[str] = mapped_column(Text, deferred=True, deferred_raiseload=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Every line as sent with its emissions and trace; large, so loaded only when asked for, and the
+    # last column, so that SQLite reads the others without walking past it.
+    lines: Mapped[str] = mapped_column(Text, deferred=True, deferred_raiseload=True)
 
     event: Mapped[Event] = relationship(lazy="raise")

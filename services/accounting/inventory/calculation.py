@@ -41,6 +41,7 @@ from services.accounting.inventory.vocabulary import SCOPE_OF, Category, Phase, 
 ELECTRICITY = Category.PURCHASED_ELECTRICITY
 SCOPES: tuple[Scope, ...] = (1, 2, 3)
 
+
 @dataclass(frozen=True)
 class _Factor:
     """A library or custom factor: its parsed unit for the arithmetic, its public form for traces."""
@@ -121,7 +122,7 @@ def _check_green(line: ActivityLine) -> None:
 
 
 @dataclass(frozen=True)
-class _Step:
+class Step:
     """How quantities in one unit meet one factor: the conversion and the fixed part of the arithmetic."""
 
     factor: _Factor
@@ -133,7 +134,7 @@ class _Step:
     gas: str
 
 
-def _step(unit_symbol: str, factor: _Factor) -> _Step:
+def _step(unit_symbol: str, factor: _Factor) -> Step:
     activity = factor.unit.activity
     ratio = conversion_ratio(unit_symbol, activity)
     kg_per = factor.unit.kg_per_mass_unit
@@ -149,7 +150,7 @@ def _step(unit_symbol: str, factor: _Factor) -> _Step:
     middle += f" × {plain(value, grouping=False)} {factor.unit.symbol}"
     if kg_per != 1:
         middle += f" × {plain(kg_per, grouping=False)} kg{gas}/{factor.unit.mass}{gas}"
-    return _Step(
+    return Step(
         factor=factor,
         activity=activity,
         ratio=ratio,
@@ -160,7 +161,7 @@ def _step(unit_symbol: str, factor: _Factor) -> _Step:
     )
 
 
-def _apply(line: ActivityLine, quantity: Decimal, step: _Step) -> LineTrace:
+def _apply(line: ActivityLine, quantity: Decimal, step: Step) -> LineTrace:
     """The trace of `line` (its quantity tidied) through `step`; EXACT is the current context."""
     ratio = step.ratio
     try:
@@ -204,7 +205,7 @@ def _green_trace(line: ActivityLine) -> LineTrace:
     )
 
 
-class _Calculator:
+class Calculator:
     """Calculates the lines of one inventory, looking each factor and each unit-to-factor step up once.
 
     Its methods run with EXACT as the current decimal context (see `calculate_inventory`).
@@ -213,8 +214,8 @@ class _Calculator:
     def __init__(self, library: FactorLibrary) -> None:
         self.library = library
         self._factors: dict[tuple[str, Category], _Factor] = {}
-        self._steps: dict[tuple[str, Category, str], _Step] = {}
-        self._residual_steps: dict[str, _Step] = {}
+        self._steps: dict[tuple[str, Category, str], Step] = {}
+        self._residual_steps: dict[str, Step] = {}
 
     def _library_factor(self, line: ActivityLine) -> _Factor:
         key = (line.factor_id or "", line.category)
@@ -223,7 +224,8 @@ class _Calculator:
             found = self._factors[key] = _factor_for(line, self.library)
         return found
 
-    def _library_step(self, line: ActivityLine) -> _Step:
+    def library_step(self, line: ActivityLine) -> Step:
+        """The step of `line` (a library factor's line) through its factor, prepared once per factor, type and unit."""
         key = (line.factor_id or "", line.category, line.unit)
         step = self._steps.get(key)
         if step is None:
@@ -238,7 +240,8 @@ class _Calculator:
             found = self._factors[key] = _from_library(self.library.get(factor_id))
         return found
 
-    def _residual_step(self, unit_symbol: str) -> _Step:
+    def residual_step(self, unit_symbol: str) -> Step:
+        """The step of electricity in `unit_symbol` through the market-based residual factor."""
         step = self._residual_steps.get(unit_symbol)
         if step is None:
             step = self._residual_steps[unit_symbol] = _step(unit_symbol, self._residual())
@@ -249,7 +252,7 @@ class _Calculator:
         try:
             _check_line(line)
             if line.custom_factor is None and line.factor_id is not None:
-                step = self._steps.get((line.factor_id, line.category, line.unit)) or self._library_step(line)
+                step = self._steps.get((line.factor_id, line.category, line.unit)) or self.library_step(line)
             else:
                 step = _step(line.unit, _factor_for(line, self.library))
             quantity = tidy(line.quantity)
@@ -257,7 +260,7 @@ class _Calculator:
             market_trace: LineTrace | None = None
             if line.category == ELECTRICITY:
                 market_trace = (
-                    _green_trace(line) if line.green else _apply(line, quantity, self._residual_step(line.unit))
+                    _green_trace(line) if line.green else _apply(line, quantity, self.residual_step(line.unit))
                 )
         except AccountingError as exc:
             # Name the line, so an error in a long inventory points at the row to fix.
@@ -280,7 +283,7 @@ class _Calculator:
 def calculate_line(line: ActivityLine, library: FactorLibrary, index: int = 0) -> LineResult:
     """Emissions of one activity line in kgCO2e, location-based and market-based, with traces."""
     with localcontext(EXACT):
-        return _Calculator(library).line(line, index)
+        return Calculator(library).line(line, index)
 
 
 def _both_totals(results: Sequence[LineResult]) -> tuple[Totals, Totals]:
@@ -298,10 +301,11 @@ def _both_totals(results: Sequence[LineResult]) -> tuple[Totals, Totals]:
             market[cell] = market.get(cell, zero) + result.market_based_kgco2e
     except (Inexact, InvalidOperation, Overflow):
         raise InvalidQuantity("The sum has too many digits to be represented exactly.") from None
-    return _fold(location), _fold(market)
+    return fold(location), fold(market)
 
 
-def _fold(cells: dict[tuple[Category, Phase], Decimal]) -> Totals:
+def fold(cells: dict[tuple[Category, Phase], Decimal]) -> Totals:
+    """Totals by source type, scope and phase from the sums of each (source type, phase) cell."""
     return Totals(
         total_kgco2e=total(cells.values()),
         by_category={c: total(v for (cat, _), v in cells.items() if cat == c) for c in Category},
@@ -310,7 +314,8 @@ def _fold(cells: dict[tuple[Category, Phase], Decimal]) -> Totals:
     )
 
 
-def _refuse_reused_certificates(lines: Sequence[ActivityLine]) -> None:
+def refuse_reused_certificates(lines: Sequence[ActivityLine]) -> None:
+    """Refuse a green electricity certificate claimed on more than one line."""
     # One certificate proves one quantity of green power: claiming it on two lines counts it twice.
     seen: dict[str, int] = {}
     for index, line in enumerate(lines):
@@ -331,12 +336,12 @@ def calculate_inventory(lines: Sequence[ActivityLine], library: FactorLibrary) -
     # The accounted total (the one to offset) is market-based as soon as a line claims certified green
     # electricity: claimed lines count as zero and the rest is counted at the residual-style factor, so
     # green power is not counted twice. Without green claims it is location-based. Both are reported.
-    calculator = _Calculator(library)
+    calculator = Calculator(library)
     # EXACT is entered once for all the lines, so that the arithmetic uses operators: several times
     # cheaper than EXACT.multiply() and EXACT.add(), with the same exact results and the same traps.
     with localcontext(EXACT):
         results = tuple([calculator.line(line, index) for index, line in enumerate(lines)])
-        _refuse_reused_certificates(lines)
+        refuse_reused_certificates(lines)
         location, market = _both_totals(results)
     basis: Basis = "market_based" if any(line.green for line in lines) else "location_based"
     return InventoryResult.model_construct(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 from urllib.parse import urlsplit
@@ -42,7 +43,14 @@ class UpstreamTimedOut(UpstreamError):
 class UpstreamResponse:
     status: int
     headers: list[tuple[bytes, bytes]]  # names lower-cased, in the order received
-    body: bytes
+    body: bytes  # empty when the body was streamed to a sink as it arrived
+
+
+# Takes each piece of an answer's body as it arrives.
+BodySink = Callable[[bytes], None]
+# Told an answer's status and headers as soon as they are read; returns where its body should go as it
+# arrives, or None to have the body gathered into the UpstreamResponse.
+HeadListener = Callable[[int, list[tuple[bytes, bytes]]], BodySink | None]
 
 
 class _Connection(asyncio.Protocol):
@@ -53,6 +61,8 @@ class _Connection(asyncio.Protocol):
         self.parser = httptools.HttpResponseParser(self)
         self.waiter: asyncio.Future[UpstreamResponse] | None = None
         self.head_only = False
+        self.on_head: HeadListener | None = None
+        self.sink: BodySink | None = None
         self.headers: list[tuple[bytes, bytes]] = []
         self.body: list[bytes] = []
         self.headers_done = False
@@ -94,12 +104,18 @@ class _Connection(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         self.headers_done = True
-        if self.head_only and self.parser.get_status_code() >= 200:
+        status = self.parser.get_status_code()
+        if self.head_only and status >= 200:
             # A HEAD answer announces a length it never sends; take it as complete and close it.
             self._finish(reusable=False)
+        elif status >= 200 and self.on_head is not None:
+            self.sink = self.on_head(status, self.headers)
 
     def on_body(self, body: bytes) -> None:
-        self.body.append(body)
+        if self.sink is not None:
+            self.sink(body)
+        else:
+            self.body.append(body)
 
     def on_message_complete(self) -> None:
         if 100 <= self.parser.get_status_code() < 200:
@@ -114,6 +130,7 @@ class _Connection(asyncio.Protocol):
     def _reset(self) -> None:
         self.headers = []
         self.body = []
+        self.sink = None
         self.headers_done = False
 
     def _response(self) -> UpstreamResponse:
@@ -128,14 +145,18 @@ class _Connection(asyncio.Protocol):
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_exception(error)
 
-    def send(self, request: bytes, head_only: bool) -> asyncio.Future[UpstreamResponse]:
+    def send(
+        self, request: list[bytes], head_only: bool, on_head: HeadListener | None = None
+    ) -> asyncio.Future[UpstreamResponse]:
         if self.transport is None:
             raise ConnectionDropped("the connection closed before the request was written")
         self._reset()
         self.reusable = False
         self.head_only = head_only
+        self.on_head = on_head
         self.waiter = asyncio.get_running_loop().create_future()
-        self.transport.write(request)
+        # Head and body as they are: a body of megabytes is not copied into one buffer with the head.
+        self.transport.writelines(request)
         return self.waiter
 
     @property
@@ -184,26 +205,30 @@ class ConnectionPool:
             raise ConnectFailed(f"cannot connect to {self.host}:{self.port}: {exc}") from exc
         return connection
 
-    def _request_bytes(self, method: str, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes) -> bytes:
+    def _request_parts(
+        self, method: str, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> list[bytes]:
         lines = [method.encode("ascii"), b" ", target, b" HTTP/1.1\r\nhost: ", self.host_header, b"\r\n"]
         for name, value in headers:
             lines += [name, b": ", value, b"\r\n"]
         if body or method not in ("GET", "HEAD", "OPTIONS", "DELETE"):
             lines += [b"content-length: ", str(len(body)).encode("ascii"), b"\r\n"]
-        lines += [b"\r\n", body]
-        return b"".join(lines)
+        lines.append(b"\r\n")
+        return [b"".join(lines), body] if body else [b"".join(lines)]
 
     async def request(self, method: str, target: bytes, headers: list[tuple[bytes, bytes]],
-                      body: bytes) -> UpstreamResponse:
+                      body: bytes, on_head: HeadListener | None = None) -> UpstreamResponse:
         """Send one request and read its whole answer. `headers` must already be free of hop-by-hop
-        fields, Host and Content-Length, and of CR/LF (they come from a parsed request)."""
-        payload = self._request_bytes(method, target, headers, body)
+        fields, Host and Content-Length, and of CR/LF (they come from a parsed request). `on_head`,
+        when given, is told the answer's head as soon as it is read and may take its body as it arrives;
+        the request still returns only once the whole answer has been read."""
+        payload = self._request_parts(method, target, headers, body)
         try:
             async with asyncio.timeout(self.timeout):
                 async with self._slots:
                     connection = self._take_idle() or await self._connect()
                     try:
-                        response = await connection.send(payload, head_only=method == "HEAD")
+                        response = await connection.send(payload, head_only=method == "HEAD", on_head=on_head)
                     except BaseException:
                         connection.close()
                         raise

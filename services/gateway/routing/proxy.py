@@ -3,6 +3,7 @@ keep-alive connection per request to the service, the answer passed back."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import math
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.routing.connections import (
+    BodySink,
     ConnectFailed,
     ConnectionDropped,
     ConnectionPool,
@@ -62,6 +64,10 @@ HOP_BY_HOP = frozenset(
 # Replaying a request on a connection that broke before its answer cannot do a thing twice only for
 # these methods, or when the caller sent an Idempotency-Key.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Answers of this many bytes or more (a whole inventory's lines, say) are passed on as they arrive rather
+# than gathered first, so that the caller reads them while the service is still sending. Such an answer
+# is no longer sent again if the service's connection breaks halfway: the caller's connection is closed.
+STREAMED_FROM = 1024 * 1024
 
 
 def _connection_tokens(headers: list[tuple[bytes, bytes]]) -> set[bytes]:
@@ -112,6 +118,59 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
+class _Relay:
+    """Passes a large answer on to the caller piece by piece, as it arrives from the service."""
+
+    def __init__(self, scope: Scope, send: Send) -> None:
+        self.scope = scope
+        self.send = send
+        # Made only for an answer that is passed on: most are small and gathered.
+        self.pieces: asyncio.Queue[bytes | None] | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    @property
+    def started(self) -> bool:
+        """Whether the answer is on its way to the caller (and cannot be replaced by another)."""
+        return self.task is not None
+
+    def on_head(self, status: int, headers: list[tuple[bytes, bytes]]) -> BodySink | None:
+        """Start passing the answer on if it is large; otherwise leave it to be gathered."""
+        length = _header(headers, b"content-length")
+        if (
+            self.scope["method"] == "HEAD"
+            or status in (204, 304)  # no body, whatever length they announce
+            or length is None
+            or not length.isdigit()
+            or int(length) < STREAMED_FROM
+            or _header(headers, b"transfer-encoding") is not None
+        ):
+            return None
+        pieces = self.pieces = asyncio.Queue()
+        self.task = asyncio.get_running_loop().create_task(self._pass_on(status, _answer_headers(headers), length))
+        return pieces.put_nowait
+
+    async def _pass_on(self, status: int, headers: list[tuple[bytes, bytes]], length: bytes) -> None:
+        assert self.pieces is not None
+        headers = [*headers, (b"content-length", length)]
+        await self.send({"type": "http.response.start", "status": status, "headers": headers})
+        while (piece := await self.pieces.get()) is not None:
+            await self.send({"type": "http.response.body", "body": piece, "more_body": True})
+        await self.send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def finish(self) -> None:
+        """Wait until the whole answer has been passed on."""
+        assert self.task is not None and self.pieces is not None
+        self.pieces.put_nowait(None)
+        await self.task
+
+    async def abandon(self) -> None:
+        """The service's answer broke off: stop, leaving the caller's connection to be closed."""
+        assert self.task is not None
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+
+
 class ServiceRouterMiddleware:
     """Pure ASGI: `/{service}/**` goes straight to the proxy, skipping the framework's routing and
     dependency machinery that the gateway's own endpoints need and a pass-through does not."""
@@ -126,9 +185,14 @@ class ServiceRouterMiddleware:
             service, _, _ = scope["path"][1:].partition("/")
             if service in self.services:
                 scope["lingtan.route"] = f"/{service}/**"
+                relay = _Relay(scope, send)
                 try:
-                    answer = await forward(self.gateway, scope, receive, service)
+                    answer = await forward(self.gateway, scope, receive, service, relay)
                 except Problem as problem:
+                    if relay.started:
+                        # Part of the answer is with the caller already: no problem document can follow.
+                        await relay.abandon()
+                        raise
                     await problem_response(problem, scope["path"])(scope, receive, send)
                     return
                 except DBAPIError as exc:
@@ -138,14 +202,25 @@ class ServiceRouterMiddleware:
                     unavailable = ServiceUnavailable("The gateway's database is not reachable; retry shortly.")
                     await problem_response(unavailable, scope["path"])(scope, receive, send)
                     return
-                await _reply(scope, send, answer)
+                except BaseException:
+                    if relay.started:
+                        await relay.abandon()
+                    raise
+                if relay.started:
+                    await relay.finish()
+                else:
+                    await _reply(scope, send, answer)
                 return
         await self.app(scope, receive, send)
 
 
+def _answer_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    dropped = HOP_BY_HOP | _connection_tokens(headers) | {b"content-encoding"}
+    return [(name, value) for name, value in headers if name not in dropped]
+
+
 async def _reply(scope: Scope, send: Send, answer: UpstreamResponse) -> None:
-    dropped = HOP_BY_HOP | _connection_tokens(answer.headers) | {b"content-encoding"}
-    headers = [(name, value) for name, value in answer.headers if name not in dropped]
+    headers = _answer_headers(answer.headers)
     if scope["method"] == "HEAD":
         length = _header(answer.headers, b"content-length")
         if length is not None:
@@ -157,19 +232,20 @@ async def _reply(scope: Scope, send: Send, answer: UpstreamResponse) -> None:
 
 
 async def _send(pool: ConnectionPool, service: str, method: str, target: bytes, headers: list[tuple[bytes, bytes]],
-                body: bytes) -> UpstreamResponse:
+                body: bytes, relay: _Relay) -> UpstreamResponse:
     """Send once; send again once where that cannot do a thing twice (never sent, or a repeatable request)."""
     repeatable = method in SAFE_METHODS or _header(headers, b"idempotency-key") is not None
     for attempt in (1, 2):
         try:
-            return await pool.request(method, target, headers, body)
+            return await pool.request(method, target, headers, body, on_head=relay.on_head)
         except ConnectFailed as exc:
             if attempt == 1:
                 continue
             raise BadGateway(f"{service} is not reachable.") from exc
         except ConnectionDropped as exc:
-            # A pooled connection the service closed surfaces here; a request never acted on can go again.
-            if attempt == 1 and repeatable:
+            # A pooled connection the service closed surfaces here; a request never acted on can go again,
+            # unless part of its answer is already with the caller.
+            if attempt == 1 and repeatable and not relay.started:
                 continue
             raise BadGateway(f"{service} is not reachable.") from exc
         except UpstreamTimedOut as exc:
@@ -177,8 +253,9 @@ async def _send(pool: ConnectionPool, service: str, method: str, target: bytes, 
     raise AssertionError("unreachable")
 
 
-async def forward(gateway: Any, scope: Scope, receive: Receive, service: str) -> UpstreamResponse:
-    """Check the caller and its rate, then pass the request to `service` and return its answer."""
+async def forward(gateway: Any, scope: Scope, receive: Receive, service: str, relay: _Relay) -> UpstreamResponse:
+    """Check the caller and its rate, then pass the request to `service` and return its answer (a large
+    answer's body goes to the caller through `relay` as it arrives)."""
     pool: ConnectionPool | None = gateway.upstreams.get(service)
     if pool is None:
         raise NotFound(f"No service is routed at /{service}.")
@@ -216,4 +293,4 @@ async def forward(gateway: Any, scope: Scope, receive: Receive, service: str) ->
         target = quote(scope["path"][len(prefix):] or "/").encode("ascii")
     if scope.get("query_string"):
         target += b"?" + scope["query_string"]
-    return await _send(pool, service, scope["method"], target, headers, body)
+    return await _send(pool, service, scope["method"], target, headers, body, relay)
