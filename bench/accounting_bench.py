@@ -95,7 +95,7 @@ def timed_puts(url: str, headers: dict[str, str], body: bytes, runs: int) -> tup
 
 def _ms(text: str) -> float:
     found = re.match(r"([\d.]+)(us|ms|s)", text)
-    assert found is not None
+    assert found is not None, text
     return float(found[1]) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[found[2]]
 
 
