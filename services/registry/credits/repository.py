@@ -263,9 +263,9 @@ _STILL_HELD = (
     & (_BLOCKS.c.state == "held")
     & (_BLOCKS.c.version == bindparam("read_version"))
 )
-_TAKE = update(_BLOCKS).where(_STILL_HELD)
-_RETIRE = update(_BLOCKS).where(_STILL_HELD).values(state="retired")
-_SHRINK = update(_BLOCKS).where(_STILL_HELD)
+# What changes is named by the parameters: account and version, or the serial end and quantity.
+_MOVE = update(_BLOCKS).where(_STILL_HELD)
+_RETIRE = _MOVE.values(state="retired")
 
 
 def _as_read(view: BlockView) -> dict[str, Any]:
@@ -276,7 +276,7 @@ def take_whole(session: Session, view: BlockView, to_account: str, retirement_id
     """Move a whole held block to another account, or retire it, if nobody moved it first."""
     values: dict[str, Any] = {**_as_read(view), "account_id": to_account, "version": view.version + 1}
     if retirement_id is None:
-        expect_rows(session.execute(_TAKE, values))
+        expect_rows(session.execute(_MOVE, values))
     else:
         expect_rows(session.execute(_RETIRE, {**values, "retirement_id": retirement_id}))
 
@@ -284,7 +284,7 @@ def take_whole(session: Session, view: BlockView, to_account: str, retirement_id
 def shrink(session: Session, view: BlockView, kept: CreditBlock) -> None:
     """Cut a held block down to the head its holder keeps, if nobody moved it first."""
     values = {**_as_read(view), "serial_end": kept.end, "quantity": kept.size, "version": view.version + 1}
-    expect_rows(session.execute(_SHRINK, values))
+    expect_rows(session.execute(_MOVE, values))
 
 
 def add_issuance(session: Session, issuance: Issuance) -> None:

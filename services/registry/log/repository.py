@@ -127,11 +127,6 @@ def append_batch(
     session.execute(_DEQUEUE, {"seqs": list(dequeued)})
 
 
-def is_queued(session: Session, record_id: str) -> bool:
-    """Whether a change's entry is still waiting for its index."""
-    return session.execute(select(_QUEUE.c.seq).where(_QUEUE.c.record_id == record_id)).first() is not None
-
-
 def any_queued(session: Session) -> bool:
     """Whether any entry is waiting for its index."""
     return session.execute(select(_QUEUE.c.seq).limit(1)).first() is not None
