@@ -30,7 +30,7 @@ def open_database(service: str, settings: PlatformSettings, env: Mapping[str, st
     """The service's own database: its own SQLite file, or its own schema on a shared PostgreSQL."""
     environ = dict(os.environ if env is None else env)
     url = settings.database_url_for(service, environ)
-    return connect(url, schema=f"{settings.schema_prefix}{service}")
+    return connect(url, schema=f"{settings.schema_prefix}{service}", pool_size=settings.database_pool_size)
 
 
 def migrate(service: str, database: Database) -> None:

@@ -73,8 +73,11 @@ def _configure_postgres_schema(engine: Engine, schema: str) -> None:
         dbapi_connection.commit()
 
 
-def connect(url: str, schema: str | None = None, pool_size: int = 10) -> Database:
-    """Open a service's database; on PostgreSQL its tables live in `schema`, created if missing."""
+def connect(url: str, schema: str | None = None, pool_size: int = 20) -> Database:
+    """Open a service's database; on PostgreSQL its tables live in `schema`, created if missing.
+
+    On PostgreSQL the pool keeps ``pool_size`` connections and opens up to half as many more for a
+    burst, closing those when they come back."""
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -85,7 +88,7 @@ def connect(url: str, schema: str | None = None, pool_size: int = 10) -> Databas
         _configure_sqlite(engine)
         schema = None
     else:
-        kwargs.update(pool_size=pool_size, max_overflow=pool_size)
+        kwargs.update(pool_size=pool_size, max_overflow=pool_size // 2)
         if "connect_timeout" not in parsed.query:
             # A server that does not answer at all (not merely refusing) must give a 503, not a hang.
             kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
