@@ -51,6 +51,10 @@ def inject_headers(headers: MutableMapping[str, str]) -> None:
     propagate.inject(headers)
 
 
+def _carries_trace(scope: Scope) -> bool:
+    return any(name == b"traceparent" for name, _ in scope["headers"])
+
+
 class TracingMiddleware:
     """Pure ASGI: one server span per request, continuing the caller's trace."""
 
@@ -60,7 +64,8 @@ class TracingMiddleware:
         self.tracer = trace.get_tracer(f"lingtan.{service}")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not (_configured or _carries_trace(scope)):
+            # Nothing records spans and no caller's trace is to be passed on: a span would be thrown away.
             await self.app(scope, receive, send)
             return
         carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
