@@ -10,13 +10,19 @@ What it does:
 1. creates two scratch databases (one for the platform, one for pgbench) and drops them at the end;
 2. starts the gateway and PROCESSES registry processes (`lingtan serve`) on loopback ports, the
    registry's database in the scratch PostgreSQL database; clients are spread over the processes;
-3. retirements: CLIENTS threads, each retiring 1 kg at a time from its own account for SECONDS,
-   straight to the registry's HTTP API (tokens checked by the registry itself);
+3. retirements: CLIENTS connections retiring 1 kg at a time for SECONDS, straight to the registry's
+   HTTP API (tokens checked by the registry itself), each request from one of 4 x CLIENTS funded
+   accounts in turn;
 4. a donation storm: PERSONS person accounts make DONATIONS donations of 350 g to one event,
-   sent by CLIENTS threads;
+   sent over CLIENTS connections;
 5. pgbench's built-in TPC-B-like script with the same client count (`pgbench -c CLIENTS -j 2 -T
    SECONDS` on a fresh `pgbench -i` database) just before each workload, and prints the ratios,
    with the registry processes' CPU time per request (to tell CPU-bound from waiting).
+
+The load comes from wrk (Debian package `wrk`), a C client like pgbench's own, two threads like
+`pgbench -j 2`: a Python client would spend a core's share of the two the registry and PostgreSQL
+need, and measure itself as much as the registry. With `--client python` the same requests come
+from CLIENTS Python threads instead (httpx), as the figures before wrk were measured.
 """
 
 from __future__ import annotations
@@ -30,13 +36,14 @@ import queue
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,6 +267,83 @@ def _funded_accounts(
 
 Measured = tuple[float, int, float]  # per second, failed requests, registry CPU ms per request
 
+# Each wrk thread takes the bodies whose position is its own slot modulo the thread count, in turn,
+# so concurrent requests of one thread move different accounts; a thread stops after QUOTA answers.
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.path = "%(path)s"
+wrk.headers["Content-Type"] = "application/json"
+local bodies = {}
+for line in io.lines("%(bodies)s") do bodies[#bodies + 1] = line end
+local threads, quota = %(threads)d, %(quota)d
+local made = 0
+function setup(thread)
+  thread:set("slot", made)
+  made = made + 1
+end
+local sent, answered = 0, 0
+function request()
+  local mine = math.floor((#bodies - slot - 1) / threads) + 1
+  local body = bodies[slot + threads * (sent %% mine) + 1]
+  sent = sent + 1
+  return wrk.format(nil, nil, nil, body)
+end
+function response(status, headers, body)
+  answered = answered + 1
+  if quota > 0 and answered >= quota then wrk.thread:stop() end
+end
+"""
+
+
+def _wrk_seconds(value: str, unit: str) -> float:
+    return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}[unit]
+
+
+def wrk_posts(
+    bases: list[str],
+    headers: dict[str, str],
+    path: str,
+    bodies: list[dict[str, Any]],
+    clients: int,
+    seconds: int,
+    total: int = 0,
+    finished: Callable[[], bool] | None = None,
+) -> tuple[float, int, int]:
+    """POST ``bodies`` in turn over ``clients`` wrk connections spread over ``bases`` for ``seconds``,
+    or with ``total``, each wrk thread stopping after its share of it, until ``finished()`` says
+    all are in (wrk itself would wait out its duration): answers per second, failed, answers."""
+    threads = 2
+    runs = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for number, base in enumerate(bases):
+            share = bodies[number :: len(bases)]
+            body_file = Path(scratch) / f"bodies-{number}.jsonl"
+            body_file.write_text("".join(json.dumps(b) + "\n" for b in share))
+            script = Path(scratch) / f"load-{number}.lua"
+            quota = -(-total // (threads * len(bases))) if total else 0
+            script.write_text(WRK_SCRIPT % {"path": path, "bodies": body_file, "threads": threads, "quota": quota})
+            connections = max(threads, clients // len(bases))
+            args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(script)]
+            for name, value in headers.items():
+                args += ["-H", f"{name}: {value}"]
+            runs.append(subprocess.Popen([*args, base], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        if finished is not None:
+            while not finished() and any(run.poll() is None for run in runs):
+                time.sleep(0.05)
+            for run in runs:
+                run.send_signal(signal.SIGINT)  # wrk stops and reports what it did until now
+        outputs = [run.communicate()[0] for run in runs]
+    rate, failed, answered = 0.0, 0, 0
+    for out in outputs:
+        done = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m|h)", out)
+        if done is None:
+            raise SystemExit(f"cannot read wrk's output:\n{out}")
+        rate += int(done[1]) / _wrk_seconds(done[2], done[3])
+        answered += int(done[1])
+        failed += sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+        failed += sum(int(n) for n in re.findall(r"timeout (\d+)", out))
+    return rate, failed, answered
+
 
 def retire_loop(
     bases: list[str], headers: dict[str, str], accounts: list[str], seconds: int
@@ -300,25 +384,59 @@ def retire_loop(
     return done / (time.perf_counter() - started), failures, latencies
 
 
-def retirements(running: Running, headers: dict[str, str], clients: int, seconds: int) -> Measured:
-    """Retirements per second: each client retires 1 kg at a time from its own account."""
-    accounts = _funded_accounts(running.registries, headers, clients, clients, "organization", 10**12, "forestry")
+def retirements(running: Running, headers: dict[str, str], clients: int, seconds: int, client: str) -> Measured:
+    """Retirements per second: 1 kg at a time, from 4 accounts per client in turn (wrk), or each
+    Python client thread from its own account."""
+    count = clients * 4 if client == "wrk" else clients
+    accounts = _funded_accounts(running.registries, headers, clients, count, "organization", 10**12, "forestry")
     cpu = running.cpu_seconds()
-    rate, failures, latencies = retire_loop(running.registries, headers, accounts, seconds)
-    return rate, failures, (running.cpu_seconds() - cpu) / max(1, len(latencies) + failures) * 1000
+    if client == "python":
+        rate, failures, latencies = retire_loop(running.registries, headers, accounts, seconds)
+        answered = len(latencies) + failures
+    else:
+        bodies = [
+            {
+                "event_id": "evt-bench",
+                "from_account": account,
+                "quantity": 1000,
+                "unit_type": "HNCI",
+                "beneficiary": "bench",
+                "reason": "throughput",
+            }
+            for account in accounts
+        ]
+        rate, failures, answered = wrk_posts(running.registries, headers, "/v1/retirements", bodies, clients, seconds)
+    return rate, failures, (running.cpu_seconds() - cpu) / max(1, answered) * 1000
 
 
-def storm(running: Running, headers: dict[str, str], clients: int, persons: int, donations: int) -> Measured:
+def storm(
+    running: Running, headers: dict[str, str], clients: int, persons: int, donations: int, client: str
+) -> Measured:
     """Donations per second: ``persons`` person accounts donating 350 g each time to one event."""
     grams = 350 * (donations // persons + 1)
     opened = _funded_accounts(running.registries, headers, clients, persons, "person", grams, "other")
-    jobs = [
-        ("/v1/donations", {"event_id": "evt-storm", "from_account": opened[i % persons], "quantity": 350})
-        for i in range(donations)
-    ]
     cpu = running.cpu_seconds()
-    elapsed, failures = parallel(running.registries, headers, clients, jobs)
-    return donations / elapsed, failures, (running.cpu_seconds() - cpu) / donations * 1000
+    if client == "python":
+        jobs = [
+            ("/v1/donations", {"event_id": "evt-storm", "from_account": opened[i % persons], "quantity": 350})
+            for i in range(donations)
+        ]
+        elapsed, failures = parallel(running.registries, headers, clients, jobs)
+        rate = donations / elapsed
+    else:
+        # Each person's account is its wrk thread's only, in turn: at most one more donation than planned.
+        bodies = [{"event_id": "evt-storm", "from_account": account, "quantity": 350} for account in opened]
+        with psycopg.connect(make_url(running.env["LINGTAN_DATABASE_URL"]).render_as_string(False)) as db:
+
+            def finished() -> bool:
+                found = db.execute("SELECT count(*) FROM registry.retirements WHERE event_id = 'evt-storm'")
+                db.commit()
+                return int(found.fetchone()[0]) >= donations  # type: ignore[index]
+
+            rate, failures, donations = wrk_posts(
+                running.registries, headers, "/v1/donations", bodies, clients, 3600, donations, finished
+            )
+    return rate, failures, (running.cpu_seconds() - cpu) / donations * 1000
 
 
 def main() -> None:
@@ -330,7 +448,10 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=2000)
     parser.add_argument("--donations", type=int, default=20000)
     parser.add_argument("--processes", type=int, default=1, help="registry processes the clients are spread over")
+    parser.add_argument("--client", choices=["wrk", "python"], default="wrk", help="what sends the requests")
     args = parser.parse_args()
+    if args.client == "wrk" and shutil.which("wrk") is None:
+        raise SystemExit("wrk not found: install it (apt-get install wrk), or pass --client python")
     admin = make_url(args.url).set(drivername="postgresql")
     admin_dsn = admin.render_as_string(hide_password=False)
     name = f"lingtan_bench_{secrets.token_hex(3)}"
@@ -342,16 +463,19 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as workdir, platform(url, Path(workdir), args.processes) as running:
             headers = {"Authorization": f"Bearer {token(running.gateway, running.env)}"}
             pg = run_pgbench(admin_dsn, args.clients, args.seconds)
-            rate, failures, cpu_ms = retirements(running, headers, args.clients, args.seconds)
+            rate, failures, cpu_ms = retirements(running, headers, args.clients, args.seconds, args.client)
             results.append((f"retirements, {args.clients} clients", rate, pg, failures, cpu_ms))
             pg = run_pgbench(admin_dsn, args.clients, args.seconds)
-            rate, failures, cpu_ms = storm(running, headers, args.clients, args.persons, args.donations)
+            rate, failures, cpu_ms = storm(running, headers, args.clients, args.persons, args.donations, args.client)
             label = f"donation storm ({args.persons} persons, {args.donations} donations)"
             results.append((label, rate, pg, failures, cpu_ms))
     finally:
         with psycopg.connect(admin_dsn, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    print(f"registry processes: {args.processes}, clients: {args.clients}, load average: {os.getloadavg()[0]:.1f}")
+    print(
+        f"registry processes: {args.processes}, clients: {args.clients} ({args.client}), "
+        f"load average: {os.getloadavg()[0]:.1f}"
+    )
     print(f"{'workload':<52} | {'per s':>8} | {'pgbench tps':>11} | {'ratio':>6} | failed | registry CPU ms/req")
     print("-" * 116)
     for label, rate, pg, failures, cpu_ms in results:
