@@ -90,7 +90,8 @@ class Sequencer:
         transaction of its own.
         """
         with self._mutex:
-            waiting = set(self._waiting)
+            # Records an earlier batch found, whose requests have not yet taken their turn to read it.
+            waiting = self._waiting - self._sequenced.keys()
         with self._database.writes() as session, session.begin():
             frontier = repository.lock_state(session)
             size = frontier.size
