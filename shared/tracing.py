@@ -52,7 +52,7 @@ def inject_headers(headers: MutableMapping[str, str]) -> None:
 
 
 def _carries_trace(scope: Scope) -> bool:
-    return any(name == b"traceparent" for name, _ in scope["headers"])
+    return any(name in (b"traceparent", b"baggage") for name, _ in scope["headers"])
 
 
 class TracingMiddleware:
