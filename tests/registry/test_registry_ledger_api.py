@@ -185,3 +185,24 @@ def test_donations_record_the_donor_kind_and_event_lists_everything_with_totals(
     assert [i["quantity_g"] for i in items] == [350, 650, 1_000]
     assert all(i["from_account"] is None for i in items), "public reads do not show the donor's account"
     assert len(pages) == 2
+
+
+def test_a_donation_without_a_unit_type_takes_the_only_one_held_and_asks_when_there_are_two(
+    platform, operator: Operator
+) -> None:
+    event = f"evt-unit-types-{platform.ports['registry']}"
+    person = platform.register("person:13900000000", "registry:read registry:retire")
+    with person.client() as http:
+        citizen = Registry(http, person.owner)
+        wallet = citizen.account(kind="person", name="wallet")
+        empty = citizen.post("donations", {"event_id": event, "from_account": wallet, "quantity": 350})
+        assert empty.status_code == 409 and "holds none" in empty.json()["detail"]
+        operator.issue(operator.project("SDCI", category="forestry")["id"], wallet, 1_000)
+        gift = citizen.created("donations", {"event_id": event, "from_account": wallet, "quantity": 350})
+        assert gift["unit_type"] == "SDCI"
+        operator.issue(operator.project("HNCI")["id"], wallet, 2_000)
+        unnamed = citizen.post("donations", {"event_id": event, "from_account": wallet, "quantity": 350})
+        assert unnamed.status_code == 422 and "HNCI, SDCI" in unnamed.json()["detail"]
+        named = {"event_id": event, "from_account": wallet, "quantity": 1_500, "unit_type": "HNCI"}
+        assert citizen.created("donations", named)["unit_type"] == "HNCI"
+        assert held(citizen, wallet) == 650 + 500

@@ -118,43 +118,31 @@ def _view(row: Any) -> BlockView:
 
 
 _HELD_ORDER = (BlockRecord.unit_type, BlockRecord.vintage, Project.code, BlockRecord.serial_start)
-# Every retirement reads its holdings of one unit type: the statement is built (and its cache key
+# Every retirement and donation reads its holdings: the statements are built (and their cache keys
 # computed) once, not per request.
-_HELD_OF_TYPE = (
+_HELD = (
     _block_query()
-    .where(
-        BlockRecord.account_id == bindparam("account_id"),
-        BlockRecord.state == "held",
-        BlockRecord.unit_type == bindparam("unit_type"),
-    )
+    .where(BlockRecord.account_id == bindparam("account_id"), BlockRecord.state == "held")
     .order_by(*_HELD_ORDER)
 )
+_HELD_OF_TYPE = _HELD.where(BlockRecord.unit_type == bindparam("unit_type"))
 
 
 def held_blocks(
     session: Session, account_id: str, unit_type: str | None = None, limit: int | None = None
 ) -> list[BlockView]:
-    """The blocks an account holds, oldest vintage and lowest serial first."""
-    if unit_type is not None and limit is None:
-        rows = session.execute(_HELD_OF_TYPE, {"account_id": account_id, "unit_type": unit_type})
+    """The blocks an account holds (of one unit type if given), by unit type, oldest vintage and
+    lowest serial first."""
+    if limit is None:
+        if unit_type is None:
+            rows = session.execute(_HELD, {"account_id": account_id})
+        else:
+            rows = session.execute(_HELD_OF_TYPE, {"account_id": account_id, "unit_type": unit_type})
         return [_view(row) for row in rows]
     query = _block_query().where(BlockRecord.account_id == account_id, BlockRecord.state == "held")
     if unit_type is not None:
         query = query.where(BlockRecord.unit_type == unit_type)
-    query = query.order_by(*_HELD_ORDER)
-    if limit is not None:
-        query = query.limit(limit)
-    return [_view(row) for row in session.execute(query)]
-
-
-def held_unit_types(session: Session, account_id: str) -> list[str]:
-    """The unit types an account holds any grams of."""
-    query = (
-        select(BlockRecord.unit_type)
-        .where(BlockRecord.account_id == account_id, BlockRecord.state == "held")
-        .group_by(BlockRecord.unit_type)
-    )
-    return sorted(session.execute(query).scalars())
+    return [_view(row) for row in session.execute(query.order_by(*_HELD_ORDER).limit(limit))]
 
 
 def retired_blocks(session: Session, retirement_ids: Iterable[str]) -> dict[str, list[BlockView]]:

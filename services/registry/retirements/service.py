@@ -24,15 +24,17 @@ TOPIC = "retirement.recorded"
 Kind = Literal["retirement", "donation"]
 
 
-def _unit_type(session: Session, account_id: str, requested: str | None) -> str:
+def _holdings(session: Session, account_id: str, requested: str | None) -> tuple[str, list[credits.BlockView]]:
+    """The unit type to move and the account's blocks of it; without one named, the only type held."""
     if requested is not None:
-        return requested
-    held = credits.held_unit_types(session, account_id)
-    if len(held) == 1:
-        return held[0]
-    if not held:
+        return requested, credits.held_blocks(session, account_id, requested)
+    held = credits.held_blocks(session, account_id)
+    types = sorted({view.unit_type for view in held})
+    if len(types) == 1:
+        return types[0], held
+    if not types:
         raise InsufficientCredits(f"Insufficient credits: account {account_id} holds none.", held_g=0)
-    raise InvalidInput(f"The account holds {', '.join(held)}; name the unit_type to donate.")
+    raise InvalidInput(f"The account holds {', '.join(types)}; name the unit_type to donate.")
 
 
 def retire(session: Session, principal: Principal, request: RetirementCreate | DonationCreate) -> RetirementOut:
@@ -45,9 +47,8 @@ def retire(session: Session, principal: Principal, request: RetirementCreate | D
         if account.kind == "event":
             raise InvalidInput("Donations come from a person's or an organization's account, not an event's.")
         donor = cast(DonorKind, account.kind)
-    unit_type = _unit_type(session, account.id, request.unit_type)
+    unit_type, held = _holdings(session, account.id, request.unit_type)
     named = request.blocks if isinstance(request, RetirementCreate) else None
-    held = credits.held_blocks(session, account.id, unit_type)
     bound_to = repository.bindings(session, {v.project_id for v in held if binding.is_bindable(v)})
     barred = {p for p, event in bound_to.items() if event != request.event_id}
     eligible = held if named is not None else [v for v in held if v.project_id not in barred]
