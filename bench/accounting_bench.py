@@ -110,7 +110,8 @@ def wrk(url: str, seconds: int, connections: int = 16, body: dict[str, Any] | No
     out = subprocess.run([*args, "-s", script.name, url], check=True, capture_output=True, text=True).stdout
     Path(script.name).unlink()
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    median = re.search(r"50%\s+(\S+)", out)
+    # Anchored: the thread stats line can end in "...50%" too (its stdev share), as in "72.50%".
+    median = re.search(r"^\s*50%\s+(\S+)", out, re.MULTILINE)
     assert rps is not None and median is not None, out
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     return WrkResult(float(rps[1]), _ms(median[1]), errors)

@@ -123,6 +123,6 @@ def wrk(url: str, headers: dict[str, str], connections: int = 16, seconds: int =
         args += ["-H", f"{name}: {value}"]
     out = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    median = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    median = _ms(re.search(r"^\s*50%\s+(\S+)", out, re.MULTILINE).group(1))  # type: ignore[union-attr]
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     return WrkResult(rps, median, errors)
