@@ -131,10 +131,16 @@ class Relay:
 
     def _pending(self, session: Session, receiver: str, now: datetime) -> list[tuple[int, Notification]]:
         d, m = self.outbox.tables.deliveries, self.outbox.tables.outbox
+        waiting = d.c.receiver == receiver, d.c.delivered_at.is_(None)
+        # Delivery is in order: while the oldest waits out its back-off, so does everything behind it,
+        # and a receiver that is down for long must not cost a batch of payloads read at every poll.
+        head = session.execute(select(d.c.next_attempt_at).where(*waiting).order_by(d.c.message_seq).limit(1))
+        due = head.scalar()
+        if due is None or _aware(due) > now:
+            return []
         rows = session.execute(
             select(
                 d.c.id,
-                d.c.next_attempt_at,
                 m.c.seq,
                 m.c.id.label("mid"),
                 m.c.topic,
@@ -143,12 +149,10 @@ class Relay:
                 m.c.created_at,
             )
             .join(m, m.c.seq == d.c.message_seq)
-            .where(d.c.receiver == receiver, d.c.delivered_at.is_(None))
+            .where(*waiting)
             .order_by(d.c.message_seq)
             .limit(BATCH_SIZE)
         ).all()
-        if not rows or _aware(rows[0].next_attempt_at) > now:
-            return []
         return [
             (
                 row.id,
