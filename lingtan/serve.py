@@ -14,7 +14,7 @@ import uvicorn
 from lingtan.platform import ALL, BuiltService, build
 from services.gateway.settings import GatewaySettings
 from shared.logs import configure_logging
-from shared.settings import DEFAULT_PORTS, SERVICES
+from shared.settings import DEFAULT_PORTS, SERVICES, PlatformSettings
 
 log = logging.getLogger("lingtan.serve")
 
@@ -73,7 +73,7 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
 
 def serve_platform(host: str, port: int, demo: bool = False) -> None:
     """Gateway on host:port, each service on its own loopback port, all in this process."""
-    configure_logging()
+    configure_logging(PlatformSettings().log_level)
     service_ports = {s: (DEFAULT_PORTS[s] if port == DEFAULT_PORTS["gateway"] else free_port()) for s in SERVICES}
     settings = platform_settings(host, port, service_ports)
     built = list(build_platform(settings))
@@ -91,7 +91,7 @@ def serve_platform(host: str, port: int, demo: bool = False) -> None:
 
 def serve_one(service: str, host: str, port: int | None, workers: int = 1) -> None:
     """One service alone, configured by the environment, against its own database."""
-    configure_logging()
+    configure_logging(PlatformSettings().log_level)
     built = build(service)
     config = _uvicorn_config(built.app, host, port or DEFAULT_PORTS[service])
     uvicorn.Server(config).run()

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("accounting", "registry", "certification", "disclosure")
@@ -53,7 +53,12 @@ class PlatformSettings(BaseSettings):
     jwks_min_refresh_seconds: float = 30.0
     clock_leeway_seconds: int = 30
     outbox_poll_seconds: float = 0.5
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_capitals(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _no_default_secret_outside_development(self) -> PlatformSettings:
