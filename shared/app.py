@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,6 +143,7 @@ def create_service_app(
     inbox_apply: Applier | None = None,
     platform_keys: JwksFetcher | None = None,
     on_startup: Callable[[ServiceContext], None] | None = None,
+    on_shutdown: Callable[[ServiceContext], Awaitable[None]] | None = None,
 ) -> FastAPI:
     """A service's FastAPI app with the kernel installed around its feature routers."""
     if inbox_apply is not None:
@@ -161,6 +162,8 @@ def create_service_app(
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if on_shutdown is not None:
+                await on_shutdown(context)
             context.client.close()
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)

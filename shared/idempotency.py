@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -17,9 +18,9 @@ from typing import Annotated, Any
 from fastapi import Header
 from fastapi.responses import JSONResponse
 from sqlalchemy import Table, bindparam, insert, select
-from sqlalchemy.orm import Session
 
 from shared.canonical import canonical_bytes
+from shared.db.executor import Executor
 from shared.problems import BadRequest, Conflict
 
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -73,7 +74,7 @@ class IdempotencyStore:
             raise BadRequest("Idempotency-Key must be 1-200 printable ASCII characters.")
         return key
 
-    def replay(self, session: Session, owner: str, key: str, digest: str) -> StoredAnswer | None:
+    def replay(self, session: Executor, owner: str, key: str, digest: str) -> StoredAnswer | None:
         """The stored answer for this key, None if it is new; Conflict if it was used for another request."""
         row = session.execute(self._lookup, {"for_owner": owner, "for_key": key}).first()
         if row is None:
@@ -85,7 +86,7 @@ class IdempotencyStore:
             )
         return StoredAnswer(status_code=row.status_code, body=json.loads(row.response))
 
-    def record(self, session: Session, owner: str, key: str, digest: str, status_code: int, body: Any) -> None:
+    def record(self, session: Executor, owner: str, key: str, digest: str, status_code: int, body: Any) -> None:
         """Store the answer given for this key, inside the transaction that made the change."""
         session.execute(
             self._insert,
@@ -100,6 +101,26 @@ class IdempotencyStore:
         )
 
 
+def idempotent_unit(
+    store: IdempotencyStore, *, owner: str, key: str | None, digest: str, work: Any
+) -> Callable[[Executor], tuple[int, Any, bool]]:
+    """The unit of work that runs `work(executor) -> (status, body)` once per key: a repeat finds the
+    first answer instead; returns (status, body, replayed)."""
+    store.check_key(key)
+
+    def unit(executor: Executor) -> tuple[int, Any, bool]:
+        if key is not None:
+            stored = store.replay(executor, owner, key, digest)
+            if stored is not None:
+                return stored.status_code, stored.body, True
+        status_code, body = work(executor)
+        if key is not None:
+            store.record(executor, owner, key, digest, status_code, body)
+        return status_code, body, False
+
+    return unit
+
+
 def run_idempotent(
     store: IdempotencyStore,
     sessions: Any,
@@ -112,17 +133,6 @@ def run_idempotent(
     """Run `work(session) -> (status, body)` once per key, retrying lost races; returns (status, body, replayed)."""
     from shared.db.transactions import run_in_transaction
 
-    store.check_key(key)
-
-    def unit(session: Session) -> tuple[int, Any, bool]:
-        if key is not None:
-            stored = store.replay(session, owner, key, digest)
-            if stored is not None:
-                return stored.status_code, stored.body, True
-        status_code, body = work(session)
-        if key is not None:
-            store.record(session, owner, key, digest, status_code, body)
-        return status_code, body, False
-
+    unit = idempotent_unit(store, owner=owner, key=key, digest=digest, work=work)
     result: tuple[int, Any, bool] = run_in_transaction(sessions, unit, retry_integrity=key is not None)
     return result

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.db.engine import Database
+from shared.db.executor import Executor
 from shared.db.kernel_tables import KernelTables
 
 log = logging.getLogger("lingtan.outbox")
@@ -78,16 +79,14 @@ class Outbox:
 
     def __post_init__(self) -> None:
         # Built once: publishing is on every write's path, and building a statement costs more than running it.
-        self._insert_messages = insert(self.tables.outbox).returning(
-            self.tables.outbox.c.seq, sort_by_parameter_order=True
-        )
+        self._insert_messages = insert(self.tables.outbox).returning(self.tables.outbox.c.id, self.tables.outbox.c.seq)
         self._insert_deliveries = insert(self.tables.deliveries)
 
-    def publish(self, session: Session, topic: str, record_id: str, payload: dict[str, Any]) -> None:
+    def publish(self, session: Executor, topic: str, record_id: str, payload: dict[str, Any]) -> None:
         """Write a notification in the caller's transaction; it leaves only if that commits."""
         self.publish_many(session, [(topic, record_id, payload)])
 
-    def publish_many(self, session: Session, notifications: list[tuple[str, str, dict[str, Any]]]) -> None:
+    def publish_many(self, session: Executor, notifications: list[tuple[str, str, dict[str, Any]]]) -> None:
         """Write several notifications (topic, record id, payload), in order, in two statements."""
         if not notifications:
             return
@@ -102,10 +101,11 @@ class Outbox:
             }
             for topic, record_id, payload in notifications
         ]
-        seqs = session.execute(self._insert_messages, messages).scalars().all()
+        # Matched by message id, not by position: a multi-row INSERT's RETURNING promises no order.
+        seqs = {row.id: row.seq for row in session.execute(self._insert_messages, messages)}
         deliveries = [
-            {"message_seq": seq, "receiver": receiver, "attempts": 0, "next_attempt_at": now}
-            for seq, (topic, _, _) in zip(seqs, notifications, strict=True)
+            {"message_seq": seqs[message["id"]], "receiver": receiver, "attempts": 0, "next_attempt_at": now}
+            for message, (topic, _, _) in zip(messages, notifications, strict=True)
             for receiver in self.receivers_for(topic)
         ]
         if deliveries:

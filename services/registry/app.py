@@ -38,6 +38,9 @@ def create_app(settings: PlatformSettings, database: Database) -> FastAPI:
         _ = runtime.signer
         runtime.sequencer.drain()
 
+    async def close_units(_context: ServiceContext) -> None:
+        await runtime.units.close()
+
     app = create_service_app(
         context,
         title="Lingtan registry",
@@ -52,6 +55,7 @@ def create_app(settings: PlatformSettings, database: Database) -> FastAPI:
             log.router,
         ],
         on_startup=load_key,
+        on_shutdown=close_units,
     )
     app.state.registry = runtime
     _register_metrics(context)

@@ -11,22 +11,26 @@ from fastapi import Depends, Request
 from services.registry.log.keys import LogSigner, load_signer
 from services.registry.log.sequencer import Sequencer
 from services.registry.settings import RegistrySettings
+from services.registry.units import UnitRunner
 from shared.app import ServiceContext
 from shared.pagination import CursorCodec
 
 
 @dataclass
 class RegistryRuntime:
-    """The running registry: its kernel context, its settings, its log's sequencer and signer (loaded once)."""
+    """The running registry: its kernel context, its settings, the runner of its units of work, its log's
+    sequencer and signer (loaded once)."""
 
     context: ServiceContext
     settings: RegistrySettings
     _signer: LogSigner | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    units: UnitRunner = field(init=False)
     sequencer: Sequencer = field(init=False)
 
     def __post_init__(self) -> None:
-        self.sequencer = Sequencer(self.context.database, self.context.outbox)
+        self.units = UnitRunner(self.context.database, self.settings.database_pool_size)
+        self.sequencer = Sequencer(self.context.database, self.context.outbox, self.units)
 
     @property
     def signer(self) -> LogSigner:

@@ -1,7 +1,7 @@
 """Value-moving writes: one idempotent unit of work, retried while concurrent writers win the race,
 then sequenced into the log before it is acknowledged.
 
-``run_idempotent`` (shared) runs the unit in a transaction and retries it a few times when a
+The unit runner (units.py) runs the unit in a transaction and retries it a few times when a
 conditional update finds its row changed. Under a burst on one account (fifty retirements against
 one block) a request can lose more races than that, so the registry keeps retrying the whole unit
 until it succeeds, is refused for a reason of its own (insufficient credits, a double claim), or
@@ -20,21 +20,21 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from services.registry.log.service import PENDING_INDEX
 from services.registry.problems import RegistryBusy
 from services.registry.runtime import RegistryRuntime
 from shared.auth.tokens import Principal
+from shared.db.executor import Executor
 from shared.db.transactions import ConcurrentUpdate
 from shared.idempotency import answer as idempotent_answer
-from shared.idempotency import fingerprint, run_idempotent
+from shared.idempotency import fingerprint, idempotent_unit
 
 BUSY_DEADLINE_SECONDS = 20.0
-Work = Callable[[Session], tuple[int, dict[str, Any]]]
+Work = Callable[[Executor], tuple[int, dict[str, Any]]]
 
 
-def run_write(
+async def run_write(
     runtime: RegistryRuntime,
     principal: Principal,
     key: str | None,
@@ -44,17 +44,17 @@ def run_write(
 ) -> JSONResponse:
     """Run ``work`` once per Idempotency-Key; a repeat returns the first answer and moves nothing."""
     context = runtime.context
-    digest = fingerprint("POST", path, body.model_dump(mode="json"))
+    # Only a keyed write is ever compared with an earlier one.
+    digest = fingerprint("POST", path, body.model_dump(mode="json")) if key is not None else ""
+    unit = idempotent_unit(context.idempotency, owner=principal.owner, key=key, digest=digest, work=work)
     deadline = time.monotonic() + BUSY_DEADLINE_SECONDS
     while True:
         try:
-            status, answer, replayed = run_idempotent(
-                context.idempotency, context.database.writes, owner=principal.owner, key=key, digest=digest, work=work
-            )
+            status, answer, replayed = await runtime.units.run(unit, retry_integrity=key is not None)
             break
         except ConcurrentUpdate as exc:
             if time.monotonic() >= deadline:
                 raise RegistryBusy("Concurrent changes to the same credits kept winning; retry shortly.") from exc
     if isinstance(answer, dict) and answer.get("log_index") == PENDING_INDEX:
-        answer = {**answer, "log_index": runtime.sequencer.index_of(answer["id"])}
+        answer = {**answer, "log_index": await runtime.sequencer.index_of(answer["id"])}
     return idempotent_answer(status, answer, replayed)

@@ -33,7 +33,8 @@ def expect_rows(result: CursorResult[object] | object, expected: int = 1) -> Non
         raise ConcurrentUpdate(f"expected {expected} row(s) changed, got {rowcount}")
 
 
-def _retryable(exc: BaseException, retry_integrity: bool) -> bool:
+def is_retryable(exc: BaseException, retry_integrity: bool) -> bool:
+    """Whether a unit of work that raised ``exc`` should run again: it lost a race, not a rule."""
     if isinstance(exc, ConcurrentUpdate):
         return True
     if isinstance(exc, IntegrityError):
@@ -59,7 +60,7 @@ def run_in_transaction(
             with session.begin():
                 return work(session)
         except Exception as exc:
-            if attempt == attempts or not _retryable(exc, retry_integrity):
+            if attempt == attempts or not is_retryable(exc, retry_integrity):
                 raise
             # Jittered backoff so the losers of one race do not collide again in lockstep.
             time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - jitter, not security

@@ -1,8 +1,12 @@
 """Conservation, as a property: after any sequence of issue / transfer / retire / donate, every gram
-issued is either held or retired (per project and vintage), and no two serial ranges overlap."""
+issued is either held or retired (per project and vintage), and no two serial ranges overlap.
+
+The operations run as the registry runs its writes: units of work on the unit runner (asyncpg on
+PostgreSQL, SQLAlchemy on SQLite)."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections import defaultdict
 from typing import Any
@@ -21,7 +25,7 @@ from services.registry.projects.service import file_project
 from services.registry.retirements.models import Retirement
 from services.registry.retirements.schemas import DonationCreate, RetirementCreate
 from services.registry.retirements.service import retire
-from shared.db.transactions import run_in_transaction
+from services.registry.units import UnitRunner
 from shared.problems import Problem
 from tests.registry.conftest import Ledger, principal
 
@@ -39,7 +43,7 @@ operations = st.one_of(
 )
 
 
-def _setup(ledger: Ledger) -> tuple[list[str], list[str]]:
+async def _setup(units: UnitRunner) -> tuple[list[str], list[str]]:
     actor = principal(OWNER)
 
     def work(session: Any) -> tuple[list[str], list[str]]:
@@ -64,10 +68,10 @@ def _setup(ledger: Ledger) -> tuple[list[str], list[str]]:
         ]
         return accounts, projects
 
-    return run_in_transaction(ledger.database.writes, work)
+    return await units.run(work)
 
 
-def _apply(ledger: Ledger, op: tuple[Any, ...], accounts: list[str], projects: list[str]) -> None:
+async def _apply(units: UnitRunner, op: tuple[Any, ...], accounts: list[str], projects: list[str]) -> None:
     actor = principal(OWNER)
     kind = op[0]
 
@@ -96,7 +100,7 @@ def _apply(ledger: Ledger, op: tuple[Any, ...], accounts: list[str], projects: l
             retire(session, actor, DonationCreate(event_id=e, from_account=accounts[a], quantity=q))
 
     try:
-        run_in_transaction(ledger.database.writes, work)
+        await units.run(work)
     except Problem:
         pass  # refused (short holdings, same account, a bound project, an event account donating): nothing moved
 
@@ -152,7 +156,14 @@ def _check(ledger: Ledger, projects: list[str]) -> None:
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(operations, min_size=1, max_size=12))
 def test_issued_equals_held_plus_retired_and_ranges_never_overlap(ledger: Ledger, ops: list[tuple[Any, ...]]) -> None:
-    accounts, projects = _setup(ledger)
-    for op in ops:
-        _apply(ledger, op, accounts, projects)
-    _check(ledger, projects)
+    async def run() -> list[str]:
+        units = UnitRunner(ledger.database, pool_size=2)
+        try:
+            accounts, projects = await _setup(units)
+            for op in ops:
+                await _apply(units, op, accounts, projects)
+            return projects
+        finally:
+            await units.close()
+
+    _check(ledger, asyncio.run(run()))

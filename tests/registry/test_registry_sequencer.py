@@ -2,16 +2,17 @@
 
 Changes queue their entries in their own transactions; a sequencer appends them in batches. These
 tests drive the sequencer directly on a bare ledger database (SQLite, or PostgreSQL when configured),
-with several sequencers standing in for several registry processes.
+with several sequencers, each with a unit runner of its own, standing in for several registry
+processes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import httpx
@@ -23,19 +24,47 @@ from services.registry.log import repository
 from services.registry.log import service as log
 from services.registry.log.models import LogEntry, QueuedEntry
 from services.registry.log.sequencer import NotInLog, Sequencer
+from services.registry.units import UnitRunner
+from shared.db.executor import Executor
 from shared.db.transactions import run_in_transaction
 from shared.settings import PlatformSettings
 from shared.transparency.merkle import CompactRange, leaf_hash
 from tests.registry.conftest import Ledger
 
+T = TypeVar("T")
 
-def _queue(ledger: Ledger, record_id: str, notify: bool = False) -> None:
+
+def _queueing(record_id: str, notify: bool = False) -> Callable[[Executor], None]:
     notice = log.Notice("retirement.recorded", {"id": record_id, "log_index": log.PENDING_INDEX}) if notify else None
 
-    def work(session: Any) -> None:
+    def work(session: Executor) -> None:
         log.queue_entry(session, "test", record_id, {"record": record_id, "grams": 7}, notice)
 
-    run_in_transaction(ledger.database.writes, work)
+    return work
+
+
+def _queue(ledger: Ledger, record_id: str, notify: bool = False) -> None:
+    run_in_transaction(ledger.database.writes, _queueing(record_id, notify))
+
+
+def _sequencers(ledger: Ledger, count: int, batch_limit: int = 1000) -> list[Sequencer]:
+    return [
+        Sequencer(ledger.database, ledger.outbox, UnitRunner(ledger.database, pool_size=4), batch_limit)
+        for _ in range(count)
+    ]
+
+
+def _on_loop(sequencers: list[Sequencer], ask: Callable[[], Awaitable[T]]) -> T:
+    """Run ``ask`` on an event loop, as the registry's requests run, and close the sequencers' pools."""
+
+    async def run() -> T:
+        try:
+            return await ask()
+        finally:
+            for sequencer in sequencers:
+                await sequencer.units.close()
+
+    return asyncio.run(run())
 
 
 def _entries(ledger: Ledger) -> list[repository.StoredEntry]:
@@ -77,8 +106,8 @@ def test_queued_entries_get_consecutive_indexes_in_queue_order_and_their_notific
         _queue(ledger, f"rec-{n}", notify=n % 2 == 0)
     assert _entries(ledger) == []  # queued, not yet in the log
 
-    sequencer = Sequencer(ledger.database, ledger.outbox)
-    assert sequencer.index_of("rec-3") == 3
+    [sequencer] = _sequencers(ledger, 1)
+    assert _on_loop([sequencer], lambda: sequencer.index_of("rec-3")) == 3
 
     entries = _entries(ledger)
     assert [(e.leaf_index, e.record_id) for e in entries] == [(n, f"rec-{n}") for n in range(5)]
@@ -96,22 +125,45 @@ def test_queued_entries_get_consecutive_indexes_in_queue_order_and_their_notific
 def test_a_record_sequenced_by_another_process_is_found_by_record_id(ledger: Ledger) -> None:
     _queue(ledger, "rec-a")
     _queue(ledger, "rec-b")
-    other, mine = Sequencer(ledger.database, ledger.outbox), Sequencer(ledger.database, ledger.outbox)
+    other, mine = _sequencers(ledger, 2)
     assert other.sequence_queued() == {"rec-a": 0, "rec-b": 1}
-    assert mine.index_of("rec-b") == 1
+    assert _on_loop([other, mine], lambda: mine.index_of("rec-b")) == 1
     assert len(_entries(ledger)) == 2
 
 
 def test_a_record_neither_queued_nor_logged_is_an_error(ledger: Ledger) -> None:
+    [sequencer] = _sequencers(ledger, 1)
     with pytest.raises(NotInLog):
-        Sequencer(ledger.database, ledger.outbox).index_of("never-committed")
+        _on_loop([sequencer], lambda: sequencer.index_of("never-committed"))
+
+
+def test_requests_waiting_together_are_served_by_one_batch(ledger: Ledger) -> None:
+    for n in range(10):
+        _queue(ledger, f"rec-{n}")
+    [sequencer] = _sequencers(ledger, 1)
+    batches = 0
+    run = sequencer.units.run
+
+    async def counted(work: Callable[[Executor], T], *, retry_integrity: bool = False) -> T:
+        nonlocal batches
+        batches += 1
+        return await run(work, retry_integrity=retry_integrity)
+
+    sequencer.units.run = counted  # type: ignore[method-assign]
+
+    async def ask_all() -> list[int]:
+        return list(await asyncio.gather(*(sequencer.index_of(f"rec-{n}") for n in range(10))))
+
+    assert _on_loop([sequencer], ask_all) == list(range(10))
+    assert batches == 1
+    _assert_log_is_whole(ledger)
 
 
 def test_entries_left_queued_are_sequenced_by_drain_in_batches(ledger: Ledger) -> None:
     for n in range(7):
         _queue(ledger, f"left-{n}")
-    sequencer = Sequencer(ledger.database, ledger.outbox, batch_limit=3)
-    assert sequencer.index_of("left-6") == 6  # three turns: 0-2, 3-5, 6
+    [sequencer] = _sequencers(ledger, 1, batch_limit=3)
+    assert _on_loop([sequencer], lambda: sequencer.index_of("left-6")) == 6  # three turns: 0-2, 3-5, 6
     for n in range(3):
         _queue(ledger, f"late-{n}")
     assert sequencer.drain() == 3
@@ -121,20 +173,19 @@ def test_entries_left_queued_are_sequenced_by_drain_in_batches(ledger: Ledger) -
 
 
 def test_concurrent_writers_on_several_sequencers_each_get_one_distinct_index(ledger: Ledger) -> None:
-    sequencers = [Sequencer(ledger.database, ledger.outbox) for _ in range(3)]
+    sequencers = _sequencers(ledger, 3)
     writes = 60
     found: dict[str, int] = {}
-    lock = threading.Lock()
 
-    def write(n: int) -> None:
-        record = f"w-{n}"
-        _queue(ledger, record, notify=True)
-        index = sequencers[n % len(sequencers)].index_of(record)
-        with lock:
-            found[record] = index
+    async def write(n: int) -> None:
+        record, sequencer = f"w-{n}", sequencers[n % len(sequencers)]
+        await sequencer.units.run(_queueing(record, notify=True))
+        found[record] = await sequencer.index_of(record)
 
-    with ThreadPoolExecutor(12) as pool:
-        list(pool.map(write, range(writes)))
+    async def write_all() -> None:
+        await asyncio.gather(*(write(n) for n in range(writes)))
+
+    _on_loop(sequencers, write_all)
 
     assert sorted(found.values()) == list(range(writes))
     by_record = {e.record_id: e.leaf_index for e in _entries(ledger)}

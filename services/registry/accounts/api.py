@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from services.registry.accounts import service
 from services.registry.accounts.schemas import AccountCreate, AccountOut
@@ -14,6 +13,7 @@ from services.registry.auth import OPEN_ACCOUNT_SCOPES, OpenAccounts, ReadRegist
 from services.registry.paths import RecordId
 from services.registry.runtime import Runtime
 from services.registry.writes import run_write
+from shared.db.executor import Executor
 from shared.db.session import DbSession
 from shared.idempotency import IdempotencyKeyHeader
 
@@ -31,16 +31,16 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     responses=PROBLEMS,
     summary="Open an account (registry:transfer, registry:retire or registry:admin)",
 )
-def open_account(
+async def open_account(
     body: AccountCreate, request: Request, caller: OpenAccounts, runtime: Runtime, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
     """Open an account for the token's own owner (any owner with registry:admin)."""
     require_any(caller, OPEN_ACCOUNT_SCOPES)
 
-    def work(session: Session) -> tuple[int, dict[str, Any]]:
+    def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.open_account(session, caller, body).model_dump(mode="json")
 
-    return run_write(runtime, caller, key, request.url.path, body, work)
+    return await run_write(runtime, caller, key, request.url.path, body, work)
 
 
 @router.get("/{account_id}", response_model=AccountOut, responses=PROBLEMS, summary="An account and its holdings")

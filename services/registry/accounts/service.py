@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy.orm import Session
-
 from services.registry.accounts import repository
-from services.registry.accounts.models import Account
 from services.registry.accounts.schemas import (
     BLOCKS_SHOWN,
     AccountCreate,
@@ -21,29 +18,31 @@ from services.registry.credits import repository as credits
 from services.registry.identifiers import aware, new_id, utc_now
 from services.registry.log import service as log
 from shared.auth.tokens import Principal
+from shared.db.executor import Executor
 from shared.problems import NotFound
 
 
-def open_account(session: Session, principal: Principal, request: AccountCreate) -> AccountOut:
+def open_account(session: Executor, principal: Principal, request: AccountCreate) -> AccountOut:
     """Open an account; persons' names and owners stay out of the public log."""
     ensure_may_open_for(principal, request.owner)
-    account = Account(id=new_id("acc"), owner=request.owner, kind=request.kind, name=request.name, created_at=utc_now())
-    repository.add(session, account)
-    facts: dict[str, object] = {"account_id": account.id, "account_kind": account.kind}
-    if account.kind != "person":
-        facts.update(owner=account.owner, name=account.name)
-    log.queue_entry(session, "account.opened", account.id, facts)
+    account_id, now = new_id("acc"), utc_now()
+    values = {"id": account_id, "owner": request.owner, "kind": request.kind, "name": request.name, "created_at": now}
+    repository.add(session, values)
+    facts: dict[str, object] = {"account_id": account_id, "account_kind": request.kind}
+    if request.kind != "person":
+        facts.update(owner=request.owner, name=request.name)
+    log.queue_entry(session, "account.opened", account_id, facts)
     return AccountOut(
-        id=account.id,
-        owner=account.owner,
+        id=account_id,
+        owner=request.owner,
         kind=request.kind,
-        name=account.name,
-        created_at=aware(account.created_at),
+        name=request.name,
+        created_at=now,
         log_index=log.PENDING_INDEX,
     )
 
 
-def require(session: Session, account_id: str) -> repository.AccountRecord:
+def require(session: Executor, account_id: str) -> repository.AccountRecord:
     """The account, or 404."""
     account = repository.get(session, account_id)
     if account is None:
@@ -51,7 +50,17 @@ def require(session: Session, account_id: str) -> repository.AccountRecord:
     return account
 
 
-def read_account(session: Session, principal: Principal, account_id: str) -> AccountOut:
+def require_holdings(
+    session: Executor, account_id: str, unit_type: str | None = None
+) -> tuple[repository.AccountRecord, list[credits.BlockView]]:
+    """The account and the blocks it holds (of one unit type if given), or 404."""
+    account, held = credits.account_with_holdings(session, account_id, unit_type)
+    if account is None:
+        raise NotFound(f"No account {account_id}.")
+    return account, held
+
+
+def read_account(session: Executor, principal: Principal, account_id: str) -> AccountOut:
     """An account with its holdings by unit type, project and vintage, and its blocks."""
     account = require(session, account_id)
     ensure_may_read(principal, account.owner)

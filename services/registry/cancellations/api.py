@@ -6,13 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from services.registry.auth import RetireCredits
 from services.registry.cancellations import service
 from services.registry.cancellations.schemas import CancellationCreate, CancellationOut
 from services.registry.runtime import Runtime
 from services.registry.writes import run_write
+from shared.db.executor import Executor
 from shared.idempotency import IdempotencyKeyHeader
 
 router = APIRouter(prefix="/v1", tags=["external cancellations"])
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/v1", tags=["external cancellations"])
     },
     summary="Record a cancellation made in CCER, CEA, CER or VCU (registry:retire)",
 )
-def record_cancellation(
+async def record_cancellation(
     body: CancellationCreate,
     request: Request,
     caller: RetireCredits,
@@ -37,7 +37,7 @@ def record_cancellation(
 ) -> JSONResponse:
     """Record the cancellation with its evidence hash; it enters the log and is disclosed."""
 
-    def work(session: Session) -> tuple[int, dict[str, Any]]:
+    def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.record(session, body).model_dump(mode="json")
 
-    return run_write(runtime, caller, key, request.url.path, body, work)
+    return await run_write(runtime, caller, key, request.url.path, body, work)

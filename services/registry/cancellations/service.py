@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.orm import Session
-
 from services.registry.cancellations import repository
 from services.registry.cancellations.models import ExternalCancellation
 from services.registry.cancellations.schemas import CancellationCreate, CancellationOut
@@ -19,6 +17,7 @@ from services.registry.identifiers import aware, new_id, utc_now
 from services.registry.log import service as log
 from services.registry.problems import DoubleClaim
 from services.registry.vocabulary import GRAMS_PER_TONNE
+from shared.db.executor import Executor
 from shared.problems import InvalidInput
 
 TOPIC = "cancellation.recorded"
@@ -75,7 +74,7 @@ def out(record: ExternalCancellation, log_index: int) -> CancellationOut:
     )
 
 
-def record(session: Session, request: CancellationCreate) -> CancellationOut:
+def record(session: Executor, request: CancellationCreate) -> CancellationOut:
     """Record an external cancellation unless any of its serials was claimed before (409)."""
     parsed = parse(request)
     repository.claim_series(session, parsed.registry, parsed.series)

@@ -6,13 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from services.registry.auth import IssueCredits, TransferCredits
 from services.registry.credits import service
 from services.registry.credits.schemas import IssuanceCreate, IssuanceOut, TransferCreate, TransferOut
 from services.registry.runtime import Runtime
 from services.registry.writes import run_write
+from shared.db.executor import Executor
 from shared.idempotency import IdempotencyKeyHeader
 
 router = APIRouter(prefix="/v1", tags=["credits"])
@@ -31,15 +31,15 @@ MOVE_PROBLEMS: dict[int | str, dict[str, Any]] = {
     responses=MOVE_PROBLEMS,
     summary="Issue credits of a project's vintage into an account (registry:issue)",
 )
-def issue(
+async def issue(
     body: IssuanceCreate, request: Request, caller: IssueCredits, runtime: Runtime, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
     """Issue a new credit block; serials continue the project's vintage series."""
 
-    def work(session: Session) -> tuple[int, dict[str, Any]]:
+    def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.issue(session, body).model_dump(mode="json")
 
-    return run_write(runtime, caller, key, request.url.path, body, work)
+    return await run_write(runtime, caller, key, request.url.path, body, work)
 
 
 @router.post(
@@ -49,12 +49,12 @@ def issue(
     responses=MOVE_PROBLEMS,
     summary="Transfer credits to another account (registry:transfer)",
 )
-def transfer(
+async def transfer(
     body: TransferCreate, request: Request, caller: TransferCredits, runtime: Runtime, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
     """Move credits; a partly used block is split, the holder keeping its head."""
 
-    def work(session: Session) -> tuple[int, dict[str, Any]]:
+    def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.transfer(session, caller, body).model_dump(mode="json")
 
-    return run_write(runtime, caller, key, request.url.path, body, work)
+    return await run_write(runtime, caller, key, request.url.path, body, work)

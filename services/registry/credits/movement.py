@@ -11,13 +11,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from services.registry.credits import repository
 from services.registry.credits.blocks import CreditBlock, InsufficientCreditsError, Pick, pick_blocks
 from services.registry.credits.repository import BlockView
 from services.registry.identifiers import new_id
 from services.registry.problems import InsufficientCredits
+from shared.db.executor import Executor
 from shared.problems import InvalidInput
 
 
@@ -46,7 +45,7 @@ def choose(held: list[BlockView], quantity: int, named: Collection[str] | None) 
 
 
 def move(
-    session: Session,
+    session: Executor,
     chosen: list[tuple[BlockView, Pick]],
     to_account: str,
     retirement_id: str | None,

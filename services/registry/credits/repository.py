@@ -12,20 +12,25 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, func, insert, select, update
-from sqlalchemy.orm import Session
 
+from services.registry.accounts.models import Account
+from services.registry.accounts.repository import AccountRecord
 from services.registry.credits.blocks import CreditBlock
 from services.registry.credits.models import BlockRecord, CreditSeries, Issuance, Transfer
 from services.registry.projects.models import Project
 from services.registry.sql import insert_if_absent
+from shared.db.executor import Executor
 from shared.db.transactions import expect_rows
 
 _BLOCKS = cast(Table, BlockRecord.__table__)
 _SERIES = cast(Table, CreditSeries.__table__)
 _INSERT_BLOCK = insert(_BLOCKS)
+_INSERT_ISSUANCE = insert(cast(Table, Issuance.__table__))
+_INSERT_TRANSFER = insert(cast(Table, Transfer.__table__))
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,9 @@ class BlockView:
     retirement_id: str | None
     version: int
 
-    @property
+    @cached_property
     def block(self) -> CreditBlock:
-        """The block as the pure domain sees it."""
+        """The block as the pure domain sees it (validated once per view)."""
         return CreditBlock(self.unit_type, self.project_code, self.vintage, self.serial_start, self.serial_end)
 
     @property
@@ -72,27 +77,29 @@ class HoldingRow:
     quantity: int
 
 
+_BLOCK_COLUMNS = (
+    BlockRecord.id,
+    BlockRecord.series_id,
+    BlockRecord.project_id,
+    Project.code,
+    Project.name,
+    Project.province,
+    Project.category,
+    Project.new_sink,
+    BlockRecord.unit_type,
+    BlockRecord.vintage,
+    BlockRecord.serial_start,
+    BlockRecord.serial_end,
+    BlockRecord.quantity,
+    BlockRecord.account_id,
+    BlockRecord.state,
+    BlockRecord.retirement_id,
+    BlockRecord.version,
+)
+
+
 def _block_query() -> Select[*tuple[Any, ...]]:
-    b = BlockRecord
-    return select(
-        b.id,
-        b.series_id,
-        b.project_id,
-        Project.code,
-        Project.name,
-        Project.province,
-        Project.category,
-        Project.new_sink,
-        b.unit_type,
-        b.vintage,
-        b.serial_start,
-        b.serial_end,
-        b.quantity,
-        b.account_id,
-        b.state,
-        b.retirement_id,
-        b.version,
-    ).join(Project, Project.id == b.project_id)
+    return select(*_BLOCK_COLUMNS).join(Project, Project.id == BlockRecord.project_id)
 
 
 def _view(row: Any) -> BlockView:
@@ -128,8 +135,54 @@ _HELD = (
 _HELD_OF_TYPE = _HELD.where(BlockRecord.unit_type == bindparam("unit_type"))
 
 
+_ACCOUNTS = cast(Table, Account.__table__)
+
+
+def _holder_query(of_type: bool) -> Select[*tuple[Any, ...]]:
+    # The account and its held blocks in one round trip: LEFT JOINs keep the account's row when it
+    # holds nothing (then the block columns are NULL).
+    a, b = _ACCOUNTS.c, BlockRecord
+    held = (b.account_id == a.id) & (b.state == "held")
+    if of_type:
+        held &= b.unit_type == bindparam("unit_type")
+    return (
+        select(
+            *_BLOCK_COLUMNS,
+            a.owner.label("holder_owner"),
+            a.kind.label("holder_kind"),
+            a.name.label("holder_name"),
+            a.created_at.label("holder_since"),
+        )
+        .select_from(_ACCOUNTS)
+        .outerjoin(BlockRecord, held)
+        .outerjoin(Project, Project.id == b.project_id)
+        .where(a.id == bindparam("account_id"))
+        .order_by(*_HELD_ORDER)
+    )
+
+
+_HOLDER = _holder_query(of_type=False)
+_HOLDER_OF_TYPE = _holder_query(of_type=True)
+
+
+def account_with_holdings(
+    session: Executor, account_id: str, unit_type: str | None = None
+) -> tuple[AccountRecord | None, list[BlockView]]:
+    """The account (None if there is none) and the blocks it holds, of one unit type if given, in the
+    order of ``held_blocks``: every value-moving write reads both, so they come in one statement."""
+    if unit_type is None:
+        rows = session.execute(_HOLDER, {"account_id": account_id}).all()
+    else:
+        rows = session.execute(_HOLDER_OF_TYPE, {"account_id": account_id, "unit_type": unit_type}).all()
+    if not rows:
+        return None, []
+    first = rows[0]
+    account = AccountRecord(account_id, first.holder_owner, first.holder_kind, first.holder_name, first.holder_since)
+    return account, [_view(row) for row in rows if row.id is not None]
+
+
 def held_blocks(
-    session: Session, account_id: str, unit_type: str | None = None, limit: int | None = None
+    session: Executor, account_id: str, unit_type: str | None = None, limit: int | None = None
 ) -> list[BlockView]:
     """The blocks an account holds (of one unit type if given), by unit type, oldest vintage and
     lowest serial first."""
@@ -145,7 +198,7 @@ def held_blocks(
     return [_view(row) for row in session.execute(query.order_by(*_HELD_ORDER).limit(limit))]
 
 
-def retired_blocks(session: Session, retirement_ids: Iterable[str]) -> dict[str, list[BlockView]]:
+def retired_blocks(session: Executor, retirement_ids: Iterable[str]) -> dict[str, list[BlockView]]:
     """The blocks each retirement retired, in serial order."""
     wanted = sorted(set(retirement_ids))
     found: dict[str, list[BlockView]] = defaultdict(list)
@@ -163,7 +216,7 @@ def retired_blocks(session: Session, retirement_ids: Iterable[str]) -> dict[str,
     return found
 
 
-def holdings(session: Session, account_id: str) -> list[HoldingRow]:
+def holdings(session: Executor, account_id: str) -> list[HoldingRow]:
     """Grams held by unit type, project and vintage."""
     b = BlockRecord
     rows = session.execute(
@@ -185,7 +238,7 @@ class SeriesCounter:
     version: int
 
 
-def series(session: Session, project_id: str, vintage: int) -> SeriesCounter:
+def series(session: Executor, project_id: str, vintage: int) -> SeriesCounter:
     """The serial counter of a project's vintage, created at 1 on first use."""
     insert_if_absent(
         session,
@@ -193,26 +246,32 @@ def series(session: Session, project_id: str, vintage: int) -> SeriesCounter:
         {"project_id": project_id, "vintage": vintage, "next_serial": 1, "version": 0},
         ["project_id", "vintage"],
     )
-    row = session.execute(
-        select(_SERIES.c.id, _SERIES.c.next_serial, _SERIES.c.version).where(
-            _SERIES.c.project_id == project_id, _SERIES.c.vintage == vintage
-        )
-    ).one()
+    row = session.execute(_SERIES_OF, {"project_id": project_id, "vintage": vintage}).one()
     return SeriesCounter(int(row.id), int(row.next_serial), int(row.version))
 
 
-def advance_series(session: Session, counter: SeriesCounter, quantity: int) -> None:
+_SERIES_OF = select(_SERIES.c.id, _SERIES.c.next_serial, _SERIES.c.version).where(
+    _SERIES.c.project_id == bindparam("project_id"), _SERIES.c.vintage == bindparam("vintage")
+)
+_ADVANCE = update(_SERIES).where(_SERIES.c.id == bindparam("read_id"), _SERIES.c.version == bindparam("read_version"))
+
+
+def advance_series(session: Executor, counter: SeriesCounter, quantity: int) -> None:
     """Move the counter past ``quantity`` serials, conditional on the version read."""
     result = session.execute(
-        update(_SERIES)
-        .where(_SERIES.c.id == counter.id, _SERIES.c.version == counter.version)
-        .values(next_serial=counter.next_serial + quantity, version=counter.version + 1)
+        _ADVANCE,
+        {
+            "read_id": counter.id,
+            "read_version": counter.version,
+            "next_serial": counter.next_serial + quantity,
+            "version": counter.version + 1,
+        },
     )
     expect_rows(result)
 
 
 def add_block(
-    session: Session,
+    session: Executor,
     *,
     block_id: str,
     source: BlockView | SeriesCounter,
@@ -260,7 +319,7 @@ def _as_read(view: BlockView) -> dict[str, Any]:
     return {"read_id": view.id, "read_account": view.account_id, "read_version": view.version}
 
 
-def take_whole(session: Session, view: BlockView, to_account: str, retirement_id: str | None) -> None:
+def take_whole(session: Executor, view: BlockView, to_account: str, retirement_id: str | None) -> None:
     """Move a whole held block to another account, or retire it, if nobody moved it first."""
     values: dict[str, Any] = {**_as_read(view), "account_id": to_account, "version": view.version + 1}
     if retirement_id is None:
@@ -269,19 +328,17 @@ def take_whole(session: Session, view: BlockView, to_account: str, retirement_id
         expect_rows(session.execute(_RETIRE, {**values, "retirement_id": retirement_id}))
 
 
-def shrink(session: Session, view: BlockView, kept: CreditBlock) -> None:
+def shrink(session: Executor, view: BlockView, kept: CreditBlock) -> None:
     """Cut a held block down to the head its holder keeps, if nobody moved it first."""
     values = {**_as_read(view), "serial_end": kept.end, "quantity": kept.size, "version": view.version + 1}
     expect_rows(session.execute(_MOVE, values))
 
 
-def add_issuance(session: Session, issuance: Issuance) -> None:
+def add_issuance(session: Executor, values: dict[str, Any]) -> None:
     """Insert an issuance record."""
-    session.add(issuance)
-    session.flush()
+    session.execute(_INSERT_ISSUANCE, values)
 
 
-def add_transfer(session: Session, transfer: Transfer) -> None:
+def add_transfer(session: Executor, values: dict[str, Any]) -> None:
     """Insert a transfer record."""
-    session.add(transfer)
-    session.flush()
+    session.execute(_INSERT_TRANSFER, values)

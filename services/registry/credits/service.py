@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy.orm import Session
-
 from services.registry.accounts.service import require as require_account
+from services.registry.accounts.service import require_holdings
 from services.registry.auth import ensure_may_move
 from services.registry.credits import movement, repository
 from services.registry.credits.blocks import MAX_SERIAL, CreditBlock
-from services.registry.credits.models import Issuance, Transfer
 from services.registry.credits.schemas import IssuanceCreate, IssuanceOut, SerialRangeOut, TransferCreate, TransferOut
 from services.registry.identifiers import new_id, utc_now
 from services.registry.log import service as log
 from services.registry.projects.service import require as require_project
 from shared.auth.tokens import Principal
+from shared.db.executor import Executor
 from shared.problems import InvalidInput
 
 
@@ -35,7 +34,7 @@ def serial_range(moved: movement.Moved) -> SerialRangeOut:
     )
 
 
-def issue(session: Session, request: IssuanceCreate) -> IssuanceOut:
+def issue(session: Executor, request: IssuanceCreate) -> IssuanceOut:
     """Issue a new block at the end of the project's vintage series (serials count from 1)."""
     project = require_project(session, request.project_id)
     account = require_account(session, request.account_id)
@@ -60,24 +59,27 @@ def issue(session: Session, request: IssuanceCreate) -> IssuanceOut:
         retirement_id=None,
         created_at=now,
     )
-    issuance = Issuance(
-        id=new_id("iss"),
-        project_id=project.id,
-        account_id=account.id,
-        series_id=counter.id,
-        vintage=request.vintage,
-        quantity=request.quantity,
-        serial_start=start,
-        serial_end=end,
-        created_at=now,
+    issuance_id = new_id("iss")
+    repository.add_issuance(
+        session,
+        {
+            "id": issuance_id,
+            "project_id": project.id,
+            "account_id": account.id,
+            "series_id": counter.id,
+            "vintage": request.vintage,
+            "quantity": request.quantity,
+            "serial_start": start,
+            "serial_end": end,
+            "created_at": now,
+        },
     )
-    repository.add_issuance(session, issuance)
     log.queue_entry(
         session,
         "issuance",
-        issuance.id,
+        issuance_id,
         {
-            "issuance_id": issuance.id,
+            "issuance_id": issuance_id,
             "project_id": project.id,
             "account_id": account.id,
             "unit_type": project.unit_type,
@@ -87,7 +89,7 @@ def issue(session: Session, request: IssuanceCreate) -> IssuanceOut:
         },
     )
     return IssuanceOut(
-        id=issuance.id,
+        id=issuance_id,
         project_id=project.id,
         account_id=account.id,
         unit_type=project.unit_type,
@@ -101,34 +103,36 @@ def issue(session: Session, request: IssuanceCreate) -> IssuanceOut:
     )
 
 
-def transfer(session: Session, principal: Principal, request: TransferCreate) -> TransferOut:
+def transfer(session: Executor, principal: Principal, request: TransferCreate) -> TransferOut:
     """Move credits out of an account of the token's owner into another account."""
-    source = require_account(session, request.from_account)
+    source, held = require_holdings(session, request.from_account, request.unit_type)
     ensure_may_move(principal, source.owner, source.id)
     target = require_account(session, request.to_account)
     if target.id == source.id:
         raise InvalidInput("from_account and to_account must differ.")
-    held = repository.held_blocks(session, source.id, request.unit_type)
     chosen = movement.choose(held, request.quantity, request.blocks)
     now = utc_now()
     moved = movement.move(session, chosen, target.id, None, now)
     serials = [m.block.serial for m in moved]
-    record = Transfer(
-        id=new_id("trf"),
-        from_account=source.id,
-        to_account=target.id,
-        unit_type=request.unit_type,
-        quantity=request.quantity,
-        serials=json.dumps(serials),
-        created_at=now,
+    transfer_id = new_id("trf")
+    repository.add_transfer(
+        session,
+        {
+            "id": transfer_id,
+            "from_account": source.id,
+            "to_account": target.id,
+            "unit_type": request.unit_type,
+            "quantity": request.quantity,
+            "serials": json.dumps(serials),
+            "created_at": now,
+        },
     )
-    repository.add_transfer(session, record)
     log.queue_entry(
         session,
         "transfer",
-        record.id,
+        transfer_id,
         {
-            "transfer_id": record.id,
+            "transfer_id": transfer_id,
             "from_account": source.id,
             "to_account": target.id,
             "unit_type": request.unit_type,
@@ -137,7 +141,7 @@ def transfer(session: Session, principal: Principal, request: TransferCreate) ->
         },
     )
     return TransferOut(
-        id=record.id,
+        id=transfer_id,
         from_account=source.id,
         to_account=target.id,
         unit_type=request.unit_type,

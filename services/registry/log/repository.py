@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from services.registry.log.models import STATE_ROW, LogCheckpoint, LogEntry, LogState, LogSubtree, QueuedEntry
 from services.registry.sql import insert_if_absent
+from shared.db.executor import Executor
 from shared.db.transactions import expect_rows
 from shared.transparency.merkle import CompactRange
 
@@ -40,9 +41,19 @@ _LOCK_STATE = (
     .returning(_STATE.c.size, _STATE.c.frontier)
 )
 _SEAL = update(_STATE).where(_STATE.c.id == STATE_ROW, _STATE.c.size == bindparam("sealed_size"))
-_QUEUED = select(_QUEUE).order_by(_QUEUE.c.seq).limit(bindparam("batch"))
-_DEQUEUE = delete(_QUEUE).where(_QUEUE.c.seq.in_(bindparam("seqs", expanding=True)))
+# The oldest entries leave the queue in the statement that reads them (the batch holds log_state, so no
+# other batch can take them); RETURNING promises no order, so they are sorted by seq after.
+_TAKE_QUEUED = (
+    delete(_QUEUE)
+    .where(_QUEUE.c.seq.in_(select(_QUEUE.c.seq).order_by(_QUEUE.c.seq).limit(bindparam("batch")).scalar_subquery()))
+    .returning(*_QUEUE.c)
+)
 _ENQUEUE = insert(_QUEUE)
+_INDEXES_OF = select(_ENTRIES.c.record_id, _ENTRIES.c.leaf_index).where(
+    _ENTRIES.c.record_id.in_(bindparam("record_ids", expanding=True))
+)
+_ANY_QUEUED = select(_QUEUE.c.seq).limit(1)
+_COMMITTED_SIZE = select(_STATE.c.size).where(_STATE.c.id == STATE_ROW)
 _INSERT_ENTRY = insert(_ENTRIES)
 _INSERT_SUBTREE = insert(_SUBTREES)
 
@@ -75,7 +86,7 @@ class Queued:
 
 
 def enqueue(
-    session: Session, kind: str, record_id: str, facts: str, topic: str | None, notification: str | None
+    session: Executor, kind: str, record_id: str, facts: str, topic: str | None, notification: str | None
 ) -> None:
     """Queue an entry in the change's transaction (facts and notification as JSON text)."""
     session.execute(
@@ -84,28 +95,29 @@ def enqueue(
     )
 
 
-def lock_state(session: Session) -> CompactRange:
+def lock_state(session: Executor) -> CompactRange:
     """Take the log's state row until commit; return the frontier of the tree as committed."""
     row = session.execute(_LOCK_STATE).one()
     return _frontier(int(row.size), row.frontier)
 
 
-def queued(session: Session, batch: int) -> list[Queued]:
-    """The oldest ``batch`` queued entries, in queue order."""
-    rows = session.execute(_QUEUED, {"batch": batch}).all()
-    return [Queued(int(r.seq), r.kind, r.record_id, r.facts, r.topic, r.notification) for r in rows]
+def take_queued(session: Executor, batch: int) -> list[Queued]:
+    """Remove the oldest ``batch`` queued entries from the queue and return them, in queue order; the
+    caller appends them in the same transaction."""
+    rows = session.execute(_TAKE_QUEUED, {"batch": batch}).all()
+    taken = [Queued(int(r.seq), r.kind, r.record_id, r.facts, r.topic, r.notification) for r in rows]
+    return sorted(taken, key=lambda q: q.seq)
 
 
 def append_batch(
-    session: Session,
+    session: Executor,
     size: int,
     entries: Sequence[StoredEntry],
     subtrees: Sequence[tuple[int, int, bytes]],
     frontier: CompactRange,
-    dequeued: Sequence[int],
 ) -> None:
-    """Store entries ``size``.. and the subtrees they completed, seal the new frontier (conditional on
-    the size locked) and remove the entries' queue rows."""
+    """Store entries ``size``.. and the subtrees they completed, and seal the new frontier (conditional
+    on the size locked)."""
     session.execute(
         _INSERT_ENTRY,
         [
@@ -124,24 +136,23 @@ def append_batch(
     )
     sealed = {"sealed_size": size, "size": frontier.size, "frontier": _frontier_json(frontier)}
     expect_rows(session.execute(_SEAL, sealed))
-    session.execute(_DEQUEUE, {"seqs": list(dequeued)})
 
 
-def any_queued(session: Session) -> bool:
+def any_queued(session: Executor) -> bool:
     """Whether any entry is waiting for its index."""
-    return session.execute(select(_QUEUE.c.seq).limit(1)).first() is not None
+    return session.execute(_ANY_QUEUED).first() is not None
 
 
 def _frontier_json(frontier: CompactRange) -> str:
     return json.dumps([base64.b64encode(h).decode() for h in frontier.hashes])
 
 
-def committed_size(session: Session) -> int:
+def committed_size(session: Executor) -> int:
     """The tree size as of the session's snapshot."""
-    return int(session.execute(select(_STATE.c.size).where(_STATE.c.id == STATE_ROW)).scalar_one())
+    return int(session.execute(_COMMITTED_SIZE).scalar_one())
 
 
-def subtree_hashes(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+def subtree_hashes(session: Executor, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
     """The stored hashes of the given (level, position) subtrees, in one query."""
     wanted = sorted(set(keys))
     if not wanted:
@@ -154,7 +165,7 @@ def subtree_hashes(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tu
     return {(int(r.level), int(r.position)): bytes(r.hash) for r in rows}
 
 
-def entries(session: Session, start: int, end: int) -> list[StoredEntry]:
+def entries(session: Executor, start: int, end: int) -> list[StoredEntry]:
     """Entries with start <= index < end, in order."""
     rows = session.execute(
         select(_ENTRIES)
@@ -164,7 +175,7 @@ def entries(session: Session, start: int, end: int) -> list[StoredEntry]:
     return [StoredEntry(int(r.leaf_index), r.kind, r.record_id, r.canonical, bytes(r.leaf_hash)) for r in rows]
 
 
-def entry_for_record(session: Session, record_id: str) -> StoredEntry | None:
+def entry_for_record(session: Executor, record_id: str) -> StoredEntry | None:
     """The entry that recorded a retirement, donation or external cancellation."""
     row = session.execute(
         select(_ENTRIES).where(_ENTRIES.c.record_id == record_id).order_by(_ENTRIES.c.leaf_index).limit(1)
@@ -174,15 +185,12 @@ def entry_for_record(session: Session, record_id: str) -> StoredEntry | None:
     return StoredEntry(int(row.leaf_index), row.kind, row.record_id, row.canonical, bytes(row.leaf_hash))
 
 
-def indexes_of(session: Session, record_ids: Iterable[str]) -> dict[str, int]:
+def indexes_of(session: Executor, record_ids: Iterable[str]) -> dict[str, int]:
     """The leaf indexes of the entries that recorded these records, where there are any."""
     wanted = sorted(set(record_ids))
     if not wanted:
         return {}
-    rows = session.execute(
-        select(_ENTRIES.c.record_id, _ENTRIES.c.leaf_index).where(_ENTRIES.c.record_id.in_(wanted))
-    ).all()
-    return {row.record_id: int(row.leaf_index) for row in rows}
+    return {row.record_id: int(row.leaf_index) for row in session.execute(_INDEXES_OF, {"record_ids": wanted})}
 
 
 def latest_checkpoint(session: Session) -> LogCheckpoint | None:

@@ -4,11 +4,12 @@ The log has one order, kept in one row (``log_state``). A change that claimed it
 own transaction would hold that row from the claim to its commit, and every other change would wait
 for it: the registry's writes would run one at a time. Instead a change queues its entry
 (``log_queue``) in its own transaction, which contends with nobody, and after the commit asks the
-sequencer for the entry's index before it answers. One thread per process at a time runs a batch:
-it takes ``log_state``, appends every queued entry in queue order (the entries, the subtree hashes
-they complete, the new frontier), publishes their notifications carrying the index, empties those
-queue rows and commits. Requests that come while a batch runs are served by the next one, so under
-load one hold of the row sequences many changes, and a quiet registry sequences each alone.
+sequencer for the entry's index before it answers. One batch at a time per process (a task on the
+event loop, running a unit of work of units.py) takes ``log_state``, appends every queued entry in
+queue order (the entries, the subtree hashes they complete, the new frontier), publishes their
+notifications carrying the index, empties those queue rows and commits. Requests that come while a
+batch runs are served by the next one, so under load one hold of the row sequences many changes, and
+a quiet registry sequences each alone.
 
 Processes (or replicas) share the queue: batches take turns on ``log_state``, and a request whose
 entry another process sequenced finds its index in the log by record id. A change committed by a
@@ -18,14 +19,19 @@ registry sequences the queue when it starts and whenever a write asks.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
-import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from services.registry.identifiers import timestamp, utc_now
 from services.registry.log import repository
+from services.registry.units import UnitRunner
 from shared.canonical import canonical_bytes
 from shared.db.engine import Database
+from shared.db.executor import Executor
+from shared.db.transactions import run_in_transaction
 from shared.outbox import Outbox
 from shared.transparency.merkle import CompactRange, leaf_hash
 
@@ -36,85 +42,102 @@ class NotInLog(RuntimeError):
     """A record whose entry is neither queued nor in the log."""
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What one batch did: the indexes it gave, the indexes of waited-for records that earlier batches
+    (of any process) gave, and whether it stopped at the limit with more queued behind it."""
+
+    appended: dict[str, int]
+    found: dict[str, int]
+    full: bool
+
+
+def append_batch(session: Executor, outbox: Outbox, limit: int, waiting: frozenset[str]) -> Batch:
+    """The unit of one batch: take ``log_state``, take up to ``limit`` entries off the queue and append
+    them in queue order (entries, completed subtrees, frontier), publish their notifications.
+
+    ``waiting`` are records whose requests wait for an index. Those not in this batch were sequenced
+    by another process: their indexes are read in the same transaction (which, holding
+    ``log_state``, sees that process's batch committed), in one query.
+    """
+    frontier = repository.lock_state(session)
+    size = frontier.size
+    queued = repository.take_queued(session, limit)
+    entries, subtrees = _entries(size, queued, frontier)
+    if queued:
+        repository.append_batch(session, size, entries, subtrees, frontier)
+        outbox.publish_many(session, _notifications(queued, entries))
+    appended = {e.record_id: e.leaf_index for e in entries if e.record_id is not None}
+    found = repository.indexes_of(session, waiting - appended.keys())
+    return Batch(appended, found, len(queued) >= limit)
+
+
 class Sequencer:
     """Appends queued entries to the log in batches and tells each waiting request its index."""
 
-    def __init__(self, database: Database, outbox: Outbox, batch_limit: int = BATCH_LIMIT) -> None:
+    def __init__(
+        self, database: Database, outbox: Outbox, units: UnitRunner | None = None, batch_limit: int = BATCH_LIMIT
+    ) -> None:
         self._database = database
         self._outbox = outbox
+        self.units = units or UnitRunner(database, pool_size=4)
         self._batch_limit = batch_limit
-        self._turn = threading.Lock()  # one batch at a time in this process
-        self._mutex = threading.Lock()  # guards the two below
-        self._waiting: set[str] = set()
-        self._sequenced: dict[str, int] = {}  # indexes found by a batch for requests that wait here
+        self._waiting: dict[str, asyncio.Future[int]] = {}
+        self._batches: asyncio.Task[None] | None = None  # this process's one running batch loop
 
-    def index_of(self, record_id: str) -> int:
-        """The leaf index of a committed change's entry, sequencing the queue if it is still there."""
-        with self._mutex:
-            self._waiting.add(record_id)
-        try:
-            while True:
-                with self._turn:
-                    with self._mutex:
-                        found = self._sequenced.pop(record_id, None)
-                    if found is not None:
-                        return found
-                    self.sequence_queued(record_id)
-                    with self._mutex:
-                        found = self._sequenced.pop(record_id, None)
-                    if found is not None:
-                        return found
-                # Still queued behind a full batch: take another turn.
-        finally:
-            with self._mutex:
-                self._waiting.discard(record_id)
-                self._sequenced.pop(record_id, None)
+    async def index_of(self, record_id: str) -> int:
+        """The leaf index of a committed change's entry; it waits for the batch that appends it."""
+        loop = asyncio.get_running_loop()
+        future = self._waiting.get(record_id)
+        if future is None:
+            future = self._waiting[record_id] = loop.create_future()
+        if self._batches is None or self._batches.done():
+            self._batches = loop.create_task(self._sequence_while_waiting())
+        # Shielded: a request that goes away must not cancel the answer another request waits for.
+        return await asyncio.shield(future)
+
+    async def _sequence_while_waiting(self) -> None:
+        # Requests that arrive while a batch runs are served by the next one: under load one hold of
+        # log_state sequences every write that came in meanwhile.
+        while self._waiting:
+            wanted = frozenset(self._waiting)
+            unit = functools.partial(append_batch, outbox=self._outbox, limit=self._batch_limit, waiting=wanted)
+            try:
+                batch = await self.units.run(unit)
+            except Exception as exc:  # noqa: BLE001 - handed to every request this batch was for
+                for record_id in wanted:
+                    self._settle(record_id, error=exc)
+                continue
+            indexes = batch.appended | batch.found
+            for record_id in wanted:
+                if record_id in indexes:
+                    self._settle(record_id, index=indexes[record_id])
+                elif not batch.full:  # not behind a full batch either: it is nowhere
+                    self._settle(record_id, error=NotInLog(f"record {record_id} has no log entry, queued or appended"))
+
+    def _settle(self, record_id: str, *, index: int | None = None, error: Exception | None = None) -> None:
+        future = self._waiting.pop(record_id, None)
+        if future is None or future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(int(index))  # type: ignore[arg-type]
+
+    def sequence_queued(self) -> dict[str, int]:
+        """Append one batch now, outside any request (synchronous); return its indexes by record id."""
+        unit = functools.partial(append_batch, outbox=self._outbox, limit=self._batch_limit, waiting=frozenset())
+        batch: Batch = run_in_transaction(self._database.writes, unit)
+        return batch.appended
 
     def drain(self) -> int:
-        """Sequence everything queued (at start, and before a checkpoint); return how many entries."""
+        """Sequence everything queued (at start: what a stopped process left); return how many entries."""
         total = 0
         while True:
             with self._database.reads() as session:
                 if not repository.any_queued(session):
                     return total
-            with self._turn:
-                total += len(self.sequence_queued())
-
-    def sequence_queued(self, wanted: str | None = None) -> dict[str, int]:
-        """Append one batch of queued entries in one transaction; return their indexes by record id.
-
-        ``wanted`` is the record whose request runs this batch. Records that requests of this
-        process wait for and that are not in the batch were sequenced by another process: their
-        indexes are read in the same transaction (which, holding ``log_state``, sees that
-        process's batch committed), all in one query, so that none of those requests needs a
-        transaction of its own.
-        """
-        with self._mutex:
-            # Records an earlier batch found, whose requests have not yet taken their turn to read it.
-            waiting = self._waiting - self._sequenced.keys()
-        with self._database.writes() as session, session.begin():
-            frontier = repository.lock_state(session)
-            size = frontier.size
-            queued = repository.queued(session, self._batch_limit)
-            entries, subtrees = _entries(size, queued, frontier)
-            if queued:
-                repository.append_batch(session, size, entries, subtrees, frontier, [q.seq for q in queued])
-                self._outbox.publish_many(session, _notifications(queued, entries))
-            appended = {e.record_id: e.leaf_index for e in entries if e.record_id is not None}
-            elsewhere = repository.indexes_of(session, waiting - appended.keys())
-        # Not in a full batch: it may still be queued behind it. Otherwise it is nowhere.
-        if (
-            wanted is not None
-            and wanted not in appended
-            and wanted not in elsewhere
-            and len(queued) < self._batch_limit
-        ):
-            raise NotInLog(f"record {wanted} has no log entry, queued or appended")
-        with self._mutex:
-            for record_id, index in (appended | elsewhere).items():
-                if record_id in self._waiting:
-                    self._sequenced[record_id] = index
-        return appended
+            total += len(self.sequence_queued())
 
 
 def _entries(

@@ -20,13 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session
-
 from services.registry.identifiers import aware, utc_now
 from services.registry.log import repository
 from services.registry.log.keys import LogSigner
 from shared.canonical import canonical_bytes
 from shared.db.engine import Database
+from shared.db.executor import Executor
 from shared.transparency.merkle import (
     HASH_SIZE,
     SubtreeSource,
@@ -53,7 +52,7 @@ class Notice:
 
 
 def queue_entry(
-    session: Session, kind: str, record_id: str, facts: dict[str, Any], notice: Notice | None = None
+    session: Executor, kind: str, record_id: str, facts: dict[str, Any], notice: Notice | None = None
 ) -> None:
     """Queue the change's entry (and its notification) in the change's own transaction."""
     repository.enqueue(
@@ -96,23 +95,23 @@ class _Fetched:
         return found
 
 
-def _computed(session: Session, compute: Callable[[SubtreeSource], T]) -> T:
+def _computed(session: Executor, compute: Callable[[SubtreeSource], T]) -> T:
     recorder = _Recorder()
     compute(recorder)
     return compute(_Fetched(repository.subtree_hashes(session, recorder.keys)))
 
 
-def root_at(session: Session, size: int) -> bytes:
+def root_at(session: Executor, size: int) -> bytes:
     """The Merkle tree hash of the first ``size`` entries."""
     return _computed(session, lambda source: root_hash(source, size))
 
 
-def inclusion_at(session: Session, index: int, size: int) -> list[bytes]:
+def inclusion_at(session: Executor, index: int, size: int) -> list[bytes]:
     """The inclusion proof of leaf ``index`` in the tree of ``size`` entries."""
     return _computed(session, lambda source: inclusion_proof(source, index, size))
 
 
-def consistency_between(session: Session, first: int, second: int) -> list[bytes]:
+def consistency_between(session: Executor, first: int, second: int) -> list[bytes]:
     """The consistency proof from tree size ``first`` to ``second`` (empty when first is 0 or equal)."""
     if first == 0 or first == second:
         return []

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from services.registry.auth import AdministerRegistry
 from services.registry.paths import RecordId
@@ -14,6 +13,7 @@ from services.registry.projects import service
 from services.registry.projects.schemas import ProjectCreate, ProjectOut
 from services.registry.runtime import Runtime
 from services.registry.writes import run_write
+from shared.db.executor import Executor
 from shared.db.session import DbSession
 from shared.idempotency import IdempotencyKeyHeader
 
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/v1/projects", tags=["projects"])
     responses={409: {"description": "The project code is taken"}},
     summary="File a carbon-inclusion project (registry:admin)",
 )
-def file_project(
+async def file_project(
     body: ProjectCreate,
     request: Request,
     caller: AdministerRegistry,
@@ -36,10 +36,10 @@ def file_project(
 ) -> JSONResponse:
     """File a project with its unit type, province, category, methodology and serial code."""
 
-    def work(session: Session) -> tuple[int, dict[str, Any]]:
+    def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.file_project(session, body).model_dump(mode="json")
 
-    return run_write(runtime, caller, key, request.url.path, body, work)
+    return await run_write(runtime, caller, key, request.url.path, body, work)
 
 
 @router.get("/{project_id}", response_model=ProjectOut, summary="A filed project (public)")

@@ -2,33 +2,53 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, select
 
 from services.registry.projects.models import Project
+from services.registry.sql import insert_if_absent
+from shared.db.executor import Executor
+
+_PROJECTS = cast(Table, Project.__table__)
+_BY_ID = select(_PROJECTS).where(_PROJECTS.c.id == bindparam("project_id"))
 
 
-def code_taken(session: Session, code: str) -> bool:
-    """Whether a project already uses this serial code."""
-    return session.execute(select(Project.id).where(Project.code == code)).first() is not None
+@dataclass(frozen=True)
+class ProjectRecord:
+    """A project as stored."""
+
+    id: str
+    code: str
+    name: str
+    unit_type: str
+    province: str
+    category: str
+    methodology: str
+    new_sink: bool
+    created_at: datetime
 
 
-def add(session: Session, project: Project) -> None:
-    """Insert a project."""
-    session.add(project)
-    session.flush()
+def add(session: Executor, values: dict[str, Any]) -> bool:
+    """Insert a project unless its code is taken; whether it went in."""
+    return insert_if_absent(session, _PROJECTS, values, ["code"])
 
 
-def get(session: Session, project_id: str) -> Project | None:
+def get(session: Executor, project_id: str) -> ProjectRecord | None:
     """A project by id."""
-    return session.get(Project, project_id)
-
-
-def get_many(session: Session, project_ids: Iterable[str]) -> dict[str, Project]:
-    """Projects by id."""
-    wanted = sorted(set(project_ids))
-    if not wanted:
-        return {}
-    return {p.id: p for p in session.execute(select(Project).where(Project.id.in_(wanted))).scalars()}
+    row = session.execute(_BY_ID, {"project_id": project_id}).first()
+    if row is None:
+        return None
+    return ProjectRecord(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        unit_type=row.unit_type,
+        province=row.province,
+        category=row.category,
+        methodology=row.methodology,
+        new_sink=bool(row.new_sink),
+        created_at=row.created_at,
+    )

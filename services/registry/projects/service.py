@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import cast
-
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from services.registry.identifiers import aware, new_id, utc_now
 from services.registry.log import service as log
 from services.registry.projects import repository
-from services.registry.projects.models import Project
+from services.registry.projects.repository import ProjectRecord
 from services.registry.projects.schemas import Category, ProjectCreate, ProjectOut
+from shared.db.executor import Executor
 from shared.problems import Conflict, NotFound
 
 
-def out(project: Project, log_index: int | None = None) -> ProjectOut:
+def out(project: ProjectRecord, log_index: int | None = None) -> ProjectOut:
     """The API form of a project."""
     return ProjectOut(
         id=project.id,
@@ -31,16 +30,11 @@ def out(project: Project, log_index: int | None = None) -> ProjectOut:
     )
 
 
-def file_project(session: Session, request: ProjectCreate) -> ProjectOut:
+def file_project(session: Executor, request: ProjectCreate) -> ProjectOut:
     """File a project; its code must be new, since serials carry it."""
-    if repository.code_taken(session, request.code):
+    project = ProjectRecord(id=new_id("prj"), created_at=utc_now(), **request.model_dump())
+    if not repository.add(session, asdict(project)):
         raise Conflict(f"Project code {request.code} is already in use.", code=request.code)
-    project = Project(id=new_id("prj"), created_at=utc_now(), **request.model_dump())
-    try:
-        with session.begin_nested():
-            repository.add(session, project)
-    except IntegrityError as exc:
-        raise Conflict(f"Project code {request.code} is already in use.", code=request.code) from exc
     log.queue_entry(
         session,
         "project.filed",
@@ -50,7 +44,7 @@ def file_project(session: Session, request: ProjectCreate) -> ProjectOut:
     return out(project, log.PENDING_INDEX)
 
 
-def require(session: Session, project_id: str) -> Project:
+def require(session: Executor, project_id: str) -> ProjectRecord:
     """The project, or 404."""
     project = repository.get(session, project_id)
     if project is None:

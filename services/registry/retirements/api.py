@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from services.registry.auth import RetireCredits
 from services.registry.cancellations.schemas import CancellationOut
@@ -22,6 +21,7 @@ from services.registry.retirements.schemas import (
 from services.registry.runtime import Runtime
 from services.registry.vocabulary import Identifier
 from services.registry.writes import run_write
+from shared.db.executor import Executor
 from shared.db.session import DbSession
 from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import DEFAULT_PAGE_SIZE, CursorParam, PageSize
@@ -45,15 +45,15 @@ MOVE_PROBLEMS: dict[int | str, dict[str, Any]] = {
     responses=MOVE_PROBLEMS,
     summary="Retire credits for an event (registry:retire)",
 )
-def retire(
+async def retire(
     body: RetirementCreate, request: Request, caller: RetireCredits, runtime: Runtime, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
     """Retire credits, oldest vintage first unless blocks are named; returns serial ranges and log index."""
 
-    def work(session: Session) -> tuple[int, dict[str, Any]]:
+    def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.retire(session, caller, body).model_dump(mode="json")
 
-    return run_write(runtime, caller, key, request.url.path, body, work)
+    return await run_write(runtime, caller, key, request.url.path, body, work)
 
 
 @router.post(
@@ -63,15 +63,15 @@ def retire(
     responses=MOVE_PROBLEMS,
     summary="Donate credits to an event: retired for it, the donor on record (registry:retire)",
 )
-def donate(
+async def donate(
     body: DonationCreate, request: Request, caller: RetireCredits, runtime: Runtime, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
     """Retire a person's or an organization's credits for an event; the donor is disclosed only as a kind."""
 
-    def work(session: Session) -> tuple[int, dict[str, Any]]:
+    def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.retire(session, caller, body).model_dump(mode="json")
 
-    return run_write(runtime, caller, key, request.url.path, body, work)
+    return await run_write(runtime, caller, key, request.url.path, body, work)
 
 
 @router.get(

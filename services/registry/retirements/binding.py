@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from services.registry.credits.repository import BlockView
 from services.registry.problems import ProjectBound
 from services.registry.retirements import repository
+from shared.db.executor import Executor
 
 RULE = (
     "Shandong's rule: a new forestry or ocean sink project used for one event's neutrality can never be "
@@ -40,7 +39,7 @@ def refusal(project_ids: Iterable[str], bound_to: dict[str, str], event_id: str)
 
 
 def bind_all(
-    session: Session, views: Iterable[BlockView], event_id: str, retirement_id: str, at: datetime
+    session: Executor, views: Iterable[BlockView], event_id: str, retirement_id: str, at: datetime
 ) -> list[str]:
     """Bind every rule project among ``views`` to the event; refuse if one is bound elsewhere."""
     newly: list[str] = []

@@ -6,19 +6,24 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from services.registry.log.models import LogEntry
 from services.registry.retirements.models import ProjectBinding, Retirement
 from services.registry.sql import insert_if_absent
+from shared.db.executor import Executor
 
 _RETIREMENTS = cast(Table, Retirement.__table__)
 _BINDINGS = cast(Table, ProjectBinding.__table__)
 _INSERT_RETIREMENT = insert(_RETIREMENTS)
+_BINDINGS_OF = select(_BINDINGS.c.project_id, _BINDINGS.c.event_id).where(
+    _BINDINGS.c.project_id.in_(bindparam("project_ids", expanding=True))
+)
+_BOUND_EVENT = select(_BINDINGS.c.event_id).where(_BINDINGS.c.project_id == bindparam("for_project"))
 
 
-def add(session: Session, values: dict[str, Any]) -> None:
+def add(session: Executor, values: dict[str, Any]) -> None:
     """Insert a retirement or donation."""
     session.execute(_INSERT_RETIREMENT, values)
 
@@ -33,18 +38,15 @@ def get(session: Session, retirement_id: str) -> tuple[Retirement, int] | None:
     return None if row is None else (row[0], int(row[1]))
 
 
-def bindings(session: Session, project_ids: Iterable[str]) -> dict[str, str]:
+def bindings(session: Executor, project_ids: Iterable[str]) -> dict[str, str]:
     """The event each of these projects is bound to, where it is."""
     wanted = sorted(set(project_ids))
     if not wanted:
         return {}
-    rows = session.execute(
-        select(_BINDINGS.c.project_id, _BINDINGS.c.event_id).where(_BINDINGS.c.project_id.in_(wanted))
-    )
-    return {r.project_id: r.event_id for r in rows}
+    return {r.project_id: r.event_id for r in session.execute(_BINDINGS_OF, {"project_ids": wanted})}
 
 
-def bind(session: Session, project_id: str, event_id: str, retirement_id: str, at: datetime) -> tuple[str, bool]:
+def bind(session: Executor, project_id: str, event_id: str, retirement_id: str, at: datetime) -> tuple[str, bool]:
     """Bind a project to an event unless it already is; return (the event it is bound to, newly bound).
 
     On PostgreSQL a concurrent first binding makes the insert wait for that transaction, so the
@@ -56,7 +58,7 @@ def bind(session: Session, project_id: str, event_id: str, retirement_id: str, a
         {"project_id": project_id, "event_id": event_id, "retirement_id": retirement_id, "bound_at": at},
         ["project_id"],
     )
-    bound = session.execute(select(_BINDINGS.c.event_id).where(_BINDINGS.c.project_id == project_id)).scalar_one()
+    bound = session.execute(_BOUND_EVENT, {"for_project": project_id}).scalar_one()
     return str(bound), inserted
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, cast
 
-from sqlalchemy.orm import Session
-
-from services.registry.accounts.service import require as require_account
+from services.registry.accounts.service import require_holdings
 from services.registry.auth import ensure_may_move
 from services.registry.credits import movement
 from services.registry.credits import repository as credits
@@ -18,36 +16,36 @@ from services.registry.retirements import binding, repository
 from services.registry.retirements.models import Retirement
 from services.registry.retirements.schemas import DonationCreate, DonorKind, RetirementCreate, RetirementOut
 from shared.auth.tokens import Principal
+from shared.db.executor import Executor
 from shared.problems import InvalidInput
 
 TOPIC = "retirement.recorded"
 Kind = Literal["retirement", "donation"]
 
 
-def _holdings(session: Session, account_id: str, requested: str | None) -> tuple[str, list[credits.BlockView]]:
-    """The unit type to move and the account's blocks of it; without one named, the only type held."""
+def _unit_type(account_id: str, requested: str | None, held: list[credits.BlockView]) -> str:
+    """The unit type to move: the one named, or without one named, the only type held."""
     if requested is not None:
-        return requested, credits.held_blocks(session, account_id, requested)
-    held = credits.held_blocks(session, account_id)
+        return requested
     types = sorted({view.unit_type for view in held})
     if len(types) == 1:
-        return types[0], held
+        return types[0]
     if not types:
         raise InsufficientCredits(f"Insufficient credits: account {account_id} holds none.", held_g=0)
     raise InvalidInput(f"The account holds {', '.join(types)}; name the unit_type to donate.")
 
 
-def retire(session: Session, principal: Principal, request: RetirementCreate | DonationCreate) -> RetirementOut:
+def retire(session: Executor, principal: Principal, request: RetirementCreate | DonationCreate) -> RetirementOut:
     """Retire credits of the token's owner for an event; a DonationCreate records a donation."""
     kind: Kind = "donation" if isinstance(request, DonationCreate) else "retirement"
-    account = require_account(session, request.from_account)
+    account, held = require_holdings(session, request.from_account, request.unit_type)
     ensure_may_move(principal, account.owner, account.id)
     donor: DonorKind | None = None
     if kind == "donation":
         if account.kind == "event":
             raise InvalidInput("Donations come from a person's or an organization's account, not an event's.")
         donor = cast(DonorKind, account.kind)
-    unit_type, held = _holdings(session, account.id, request.unit_type)
+    unit_type = _unit_type(account.id, request.unit_type, held)
     named = request.blocks if isinstance(request, RetirementCreate) else None
     bound_to = repository.bindings(session, {v.project_id for v in held if binding.is_bindable(v)})
     barred = {p for p, event in bound_to.items() if event != request.event_id}
