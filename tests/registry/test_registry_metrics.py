@@ -29,3 +29,13 @@ def test_metrics_follow_the_ledger(platform):
     assert _value(after, "lingtan_registry_log_entries") > _value(before, "lingtan_registry_log_entries")
     assert 'lingtan_outbox_pending{receiver="disclosure",service="registry"}' in after
     assert "lingtan_http_requests_total" in after
+
+
+def test_requests_are_counted_by_their_route_template_never_the_raw_path(platform):
+    registry = platform.service_url("registry")
+    for path in ("/v1/retirements/ret_0badc0ffee/proof", "/v1/projects/prj_0badc0ffee", "/v1/no-such-thing"):
+        httpx.get(f"{registry}{path}")
+    text = httpx.get(f"{registry}/metrics").text
+    counted = set(re.findall(r'^lingtan_http_requests_total\{[^}]*route="([^"]*)"', text, re.MULTILINE))
+    assert {"/v1/retirements/{record_id}/proof", "/v1/projects/{project_id}", "unmatched"} <= counted
+    assert not any("0badc0ffee" in route or "no-such-thing" in route for route in counted)
