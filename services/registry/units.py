@@ -90,6 +90,8 @@ class _PostgresUnits:
     async def _pool(self) -> asyncpg.Pool:
         loop = asyncio.get_running_loop()
         opening = self._pools.get(loop)
+        if opening is not None and opening.done() and not opening.cancelled() and opening.exception() is None:
+            return opening.result()
         if opening is None:
             # Made at once and shared, so that requests arriving together wait for one pool.
             opening = self._pools[loop] = loop.create_task(self._open())
@@ -107,6 +109,9 @@ class _PostgresUnits:
             max_size=self._size,
             timeout=self._timeout,
             statement_cache_size=STATEMENT_CACHE,
+            # Idle connections are not closed on a timer: re-arming it at every release cost each unit
+            # a timer of the event loop, and the pool is bounded anyway.
+            max_inactive_connection_lifetime=0,
             server_settings=self._settings,
             reset=_keep_session,
         )
