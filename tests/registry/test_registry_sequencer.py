@@ -159,6 +159,23 @@ def test_requests_waiting_together_are_served_by_one_batch(ledger: Ledger) -> No
     _assert_log_is_whole(ledger)
 
 
+def test_a_request_that_goes_away_leaves_the_others_waiting_for_the_same_record_their_answer(
+    ledger: Ledger,
+) -> None:
+    _queue(ledger, "rec-shared")
+    [sequencer] = _sequencers(ledger, 1)
+
+    async def ask_then_leave() -> tuple[int, bool]:
+        leaving = asyncio.ensure_future(sequencer.index_of("rec-shared"))
+        staying = asyncio.ensure_future(sequencer.index_of("rec-shared"))  # a replay beside its first request
+        await asyncio.sleep(0)
+        leaving.cancel()
+        return await staying, leaving.cancelled()
+
+    assert _on_loop([sequencer], ask_then_leave) == (0, True)
+    assert [e.record_id for e in _entries(ledger)] == ["rec-shared"]
+
+
 def test_entries_left_queued_are_sequenced_by_drain_in_batches(ledger: Ledger) -> None:
     for n in range(7):
         _queue(ledger, f"left-{n}")

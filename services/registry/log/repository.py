@@ -1,13 +1,12 @@
 """SQL of the log: the queue of entries awaiting an index, appending batches, reading them back.
 
 Sequencing: ``log_state`` is the one row that orders the log. Only the sequencer (sequencer.py)
-touches it: ``lock_state`` moves nothing (``UPDATE log_state SET size = size ... RETURNING size,
-frontier``) but takes the row, so on PostgreSQL a second sequencer waits until the first commits
-and then reads the committed size and queue; on SQLite the write transaction already holds the
-database lock (BEGIN IMMEDIATE). ``append_batch`` stores the entries, the subtrees they completed
-and the new frontier (conditional on the size read, checked with ``expect_rows``) and removes the
-entries from the queue. Changes themselves only insert into ``log_queue``, which no two
-transactions contend for.
+touches it: ``lock_state`` reads it ``FOR UPDATE``, taking the row, so on PostgreSQL a second
+sequencer waits until the first commits and then reads the committed size and queue; on SQLite the
+write transaction already holds the database lock (BEGIN IMMEDIATE). ``take_queued`` removes the
+oldest entries from the queue and ``append_batch`` stores them, the subtrees they completed and the
+new frontier (conditional on the size read, checked with ``expect_rows``), all in one transaction.
+Changes themselves only insert into ``log_queue``, which no two transactions contend for.
 """
 
 from __future__ import annotations
@@ -34,12 +33,9 @@ _SUBTREES = cast(Table, LogSubtree.__table__)
 _CHECKPOINTS = cast(Table, LogCheckpoint.__table__)
 _QUEUE = cast(Table, QueuedEntry.__table__)
 # Statements on every write's path are built once: building one costs more than running it.
-_LOCK_STATE = (
-    update(_STATE)
-    .where(_STATE.c.id == STATE_ROW)
-    .values(size=_STATE.c.size)
-    .returning(_STATE.c.size, _STATE.c.frontier)
-)
+# FOR UPDATE takes the row without writing a new version of it (SQLite has no such clause, and needs
+# none: its write transaction holds the database). The seal below is what guarantees the order.
+_LOCK_STATE = select(_STATE.c.size, _STATE.c.frontier).where(_STATE.c.id == STATE_ROW).with_for_update()
 _SEAL = update(_STATE).where(_STATE.c.id == STATE_ROW, _STATE.c.size == bindparam("sealed_size"))
 # The oldest entries leave the queue in the statement that reads them (the batch holds log_state, so no
 # other batch can take them); RETURNING promises no order, so they are sorted by seq after.

@@ -82,19 +82,18 @@ class Sequencer:
         self._outbox = outbox
         self.units = units or UnitRunner(database, pool_size=4)
         self._batch_limit = batch_limit
-        self._waiting: dict[str, asyncio.Future[int]] = {}
+        self._waiting: dict[str, list[asyncio.Future[int]]] = {}  # a replay may wait beside its first request
         self._batches: asyncio.Task[None] | None = None  # this process's one running batch loop
 
     async def index_of(self, record_id: str) -> int:
         """The leaf index of a committed change's entry; it waits for the batch that appends it."""
         loop = asyncio.get_running_loop()
-        future = self._waiting.get(record_id)
-        if future is None:
-            future = self._waiting[record_id] = loop.create_future()
+        # A future per request: one that goes away cancels its own, not another's answer.
+        future: asyncio.Future[int] = loop.create_future()
+        self._waiting.setdefault(record_id, []).append(future)
         if self._batches is None or self._batches.done():
             self._batches = loop.create_task(self._sequence_while_waiting())
-        # Shielded: a request that goes away must not cancel the answer another request waits for.
-        return await asyncio.shield(future)
+        return await future
 
     async def _sequence_while_waiting(self) -> None:
         # Requests that arrive while a batch runs are served by the next one: under load one hold of
@@ -116,13 +115,13 @@ class Sequencer:
                     self._settle(record_id, error=NotInLog(f"record {record_id} has no log entry, queued or appended"))
 
     def _settle(self, record_id: str, *, index: int | None = None, error: Exception | None = None) -> None:
-        future = self._waiting.pop(record_id, None)
-        if future is None or future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(int(index))  # type: ignore[arg-type]
+        for future in self._waiting.pop(record_id, []):
+            if future.done():  # its request went away
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(int(index))  # type: ignore[arg-type]
 
     def sequence_queued(self) -> dict[str, int]:
         """Append one batch now, outside any request (synchronous); return its indexes by record id."""
