@@ -11,7 +11,6 @@ from services.registry.accounts import service
 from services.registry.accounts.schemas import AccountCreate, AccountOut
 from services.registry.auth import OPEN_ACCOUNT_SCOPES, OpenAccounts, ReadRegistry, require_any
 from services.registry.paths import RecordId
-from services.registry.runtime import Runtime
 from services.registry.writes import run_write
 from shared.db.executor import Executor
 from shared.db.session import DbSession
@@ -32,7 +31,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     summary="Open an account (registry:transfer, registry:retire or registry:admin)",
 )
 async def open_account(
-    body: AccountCreate, request: Request, caller: OpenAccounts, runtime: Runtime, key: IdempotencyKeyHeader = None
+    body: AccountCreate, request: Request, caller: OpenAccounts, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
     """Open an account for the token's own owner (any owner with registry:admin)."""
     require_any(caller, OPEN_ACCOUNT_SCOPES)
@@ -40,7 +39,7 @@ async def open_account(
     def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.open_account(session, caller, body).model_dump(mode="json")
 
-    return await run_write(runtime, caller, key, request.url.path, body, work)
+    return await run_write(request, caller, key, body, work)
 
 
 @router.get("/{account_id}", response_model=AccountOut, responses=PROBLEMS, summary="An account and its holdings")

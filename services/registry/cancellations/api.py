@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 from services.registry.auth import RetireCredits
 from services.registry.cancellations import service
 from services.registry.cancellations.schemas import CancellationCreate, CancellationOut
-from services.registry.runtime import Runtime
 from services.registry.writes import run_write
 from shared.db.executor import Executor
 from shared.idempotency import IdempotencyKeyHeader
@@ -32,7 +31,6 @@ async def record_cancellation(
     body: CancellationCreate,
     request: Request,
     caller: RetireCredits,
-    runtime: Runtime,
     key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Record the cancellation with its evidence hash; it enters the log and is disclosed."""
@@ -40,4 +38,4 @@ async def record_cancellation(
     def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.record(session, body).model_dump(mode="json")
 
-    return await run_write(runtime, caller, key, request.url.path, body, work)
+    return await run_write(request, caller, key, body, work)

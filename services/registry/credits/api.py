@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 from services.registry.auth import IssueCredits, TransferCredits
 from services.registry.credits import service
 from services.registry.credits.schemas import IssuanceCreate, IssuanceOut, TransferCreate, TransferOut
-from services.registry.runtime import Runtime
 from services.registry.writes import run_write
 from shared.db.executor import Executor
 from shared.idempotency import IdempotencyKeyHeader
@@ -32,14 +31,14 @@ MOVE_PROBLEMS: dict[int | str, dict[str, Any]] = {
     summary="Issue credits of a project's vintage into an account (registry:issue)",
 )
 async def issue(
-    body: IssuanceCreate, request: Request, caller: IssueCredits, runtime: Runtime, key: IdempotencyKeyHeader = None
+    body: IssuanceCreate, request: Request, caller: IssueCredits, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
     """Issue a new credit block; serials continue the project's vintage series."""
 
     def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.issue(session, body).model_dump(mode="json")
 
-    return await run_write(runtime, caller, key, request.url.path, body, work)
+    return await run_write(request, caller, key, body, work)
 
 
 @router.post(
@@ -50,11 +49,11 @@ async def issue(
     summary="Transfer credits to another account (registry:transfer)",
 )
 async def transfer(
-    body: TransferCreate, request: Request, caller: TransferCredits, runtime: Runtime, key: IdempotencyKeyHeader = None
+    body: TransferCreate, request: Request, caller: TransferCredits, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
     """Move credits; a partly used block is split, the holder keeping its head."""
 
     def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.transfer(session, caller, body).model_dump(mode="json")
 
-    return await run_write(runtime, caller, key, request.url.path, body, work)
+    return await run_write(request, caller, key, body, work)

@@ -11,7 +11,6 @@ from services.registry.auth import AdministerRegistry
 from services.registry.paths import RecordId
 from services.registry.projects import service
 from services.registry.projects.schemas import ProjectCreate, ProjectOut
-from services.registry.runtime import Runtime
 from services.registry.writes import run_write
 from shared.db.executor import Executor
 from shared.db.session import DbSession
@@ -31,7 +30,6 @@ async def file_project(
     body: ProjectCreate,
     request: Request,
     caller: AdministerRegistry,
-    runtime: Runtime,
     key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """File a project with its unit type, province, category, methodology and serial code."""
@@ -39,7 +37,7 @@ async def file_project(
     def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.file_project(session, body).model_dump(mode="json")
 
-    return await run_write(runtime, caller, key, request.url.path, body, work)
+    return await run_write(request, caller, key, body, work)
 
 
 @router.get("/{project_id}", response_model=ProjectOut, summary="A filed project (public)")

@@ -46,14 +46,14 @@ MOVE_PROBLEMS: dict[int | str, dict[str, Any]] = {
     summary="Retire credits for an event (registry:retire)",
 )
 async def retire(
-    body: RetirementCreate, request: Request, caller: RetireCredits, runtime: Runtime, key: IdempotencyKeyHeader = None
+    body: RetirementCreate, request: Request, caller: RetireCredits, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
     """Retire credits, oldest vintage first unless blocks are named; returns serial ranges and log index."""
 
     def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.retire(session, caller, body).model_dump(mode="json")
 
-    return await run_write(runtime, caller, key, request.url.path, body, work)
+    return await run_write(request, caller, key, body, work)
 
 
 @router.post(
@@ -64,14 +64,14 @@ async def retire(
     summary="Donate credits to an event: retired for it, the donor on record (registry:retire)",
 )
 async def donate(
-    body: DonationCreate, request: Request, caller: RetireCredits, runtime: Runtime, key: IdempotencyKeyHeader = None
+    body: DonationCreate, request: Request, caller: RetireCredits, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
     """Retire a person's or an organization's credits for an event; the donor is disclosed only as a kind."""
 
     def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.retire(session, caller, body).model_dump(mode="json")
 
-    return await run_write(runtime, caller, key, request.url.path, body, work)
+    return await run_write(request, caller, key, body, work)
 
 
 @router.get(
