@@ -159,6 +159,34 @@ def test_requests_waiting_together_are_served_by_one_batch(ledger: Ledger) -> No
     _assert_log_is_whole(ledger)
 
 
+def test_a_request_that_begins_waiting_during_a_batch_that_took_its_entry_is_answered_by_that_batch(
+    ledger: Ledger,
+) -> None:
+    _queue(ledger, "rec-first")
+    _queue(ledger, "rec-late")  # committed before the batch takes the queue, asked for after it began
+    [sequencer] = _sequencers(ledger, 1)
+    batches = 0
+    run = sequencer.units.run
+
+    async def counted(work: Callable[[Executor], T], *, retry_integrity: bool = False) -> T:
+        nonlocal batches
+        batches += 1
+        return await run(work, retry_integrity=retry_integrity)
+
+    sequencer.units.run = counted  # type: ignore[method-assign]
+
+    async def ask() -> tuple[int, int]:
+        first = asyncio.ensure_future(sequencer.index_of("rec-first"))
+        await asyncio.sleep(0)  # the request starts the batch loop
+        await asyncio.sleep(0)  # which begins a batch for the records waited for so far
+        assert batches == 1
+        late = asyncio.ensure_future(sequencer.index_of("rec-late"))
+        return await first, await late
+
+    assert _on_loop([sequencer], ask) == (0, 1)
+    assert batches == 1
+
+
 def test_a_request_that_goes_away_leaves_the_others_waiting_for_the_same_record_their_answer(
     ledger: Ledger,
 ) -> None:

@@ -108,10 +108,12 @@ class Sequencer:
                     self._settle(record_id, error=exc)
                 continue
             indexes = batch.appended | batch.found
-            for record_id in wanted:
-                if record_id in indexes:
-                    self._settle(record_id, index=indexes[record_id])
-                elif not batch.full:  # not behind a full batch either: it is nowhere
+            # Requests that began waiting while the batch ran may have had their entries in it, taken off
+            # the queue after they committed: they are answered now, not a batch later.
+            for record_id in [r for r in self._waiting if r in indexes]:
+                self._settle(record_id, index=indexes[record_id])
+            if not batch.full:  # not behind a full batch either: what was waited for and not found is nowhere
+                for record_id in wanted & self._waiting.keys():
                     self._settle(record_id, error=NotInLog(f"record {record_id} has no log entry, queued or appended"))
 
     def _settle(self, record_id: str, *, index: int | None = None, error: Exception | None = None) -> None:
