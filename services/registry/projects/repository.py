@@ -39,16 +39,4 @@ def add(session: Executor, values: dict[str, Any]) -> bool:
 def get(session: Executor, project_id: str) -> ProjectRecord | None:
     """A project by id."""
     row = session.execute(_BY_ID, {"project_id": project_id}).first()
-    if row is None:
-        return None
-    return ProjectRecord(
-        id=row.id,
-        code=row.code,
-        name=row.name,
-        unit_type=row.unit_type,
-        province=row.province,
-        category=row.category,
-        methodology=row.methodology,
-        new_sink=bool(row.new_sink),
-        created_at=row.created_at,
-    )
+    return None if row is None else ProjectRecord(**row._asdict())
