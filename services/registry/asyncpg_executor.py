@@ -53,6 +53,8 @@ _CACHE_SIZE = 1024
 # state (lock not available).
 _OPERATIONAL = ("08", "57P", "53", "40", "55")
 _MAX_BIND_PARAMETERS = 32767  # the protocol's limit per statement
+# What asyncpg raises: the server's errors, and the client's own when a connection broke or is unusable.
+DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError, TimeoutError)
 
 
 # One positional parameter, resolved once: the name callers give it, its name in the compiled
@@ -332,7 +334,7 @@ class AsyncpgExecutor:
     def _call(self, sql: str, operation: Any) -> Any:
         try:
             return await_(operation)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+        except DRIVER_ERRORS as exc:
             raise translate(exc, sql, self._connection) from exc
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from sqlalchemy.util import greenlet_spawn
 from starlette.concurrency import run_in_threadpool
 
-from services.registry.asyncpg_executor import AsyncpgExecutor, translate
+from services.registry.asyncpg_executor import DRIVER_ERRORS, AsyncpgExecutor, translate
 from shared.db.engine import CONNECT_TIMEOUT_SECONDS, WRITE_OPTION, Database
 from shared.db.executor import Executor
 from shared.db.transactions import is_retryable
@@ -40,6 +40,8 @@ ATTEMPTS = 8
 # asyncpg's prepared statements per connection: every statement of the write path, with room for the
 # IN-list lengths the sequencer meets.
 STATEMENT_CACHE = 512
+_BEGIN = "BEGIN"
+_BEGIN_FLUSHED_LATER = "BEGIN; SET LOCAL synchronous_commit TO off"
 
 
 class UnitRunner:
@@ -50,13 +52,18 @@ class UnitRunner:
         self._writer: Engine = database.engine.execution_options(**{WRITE_OPTION: True})
         self._postgres = None if database.is_sqlite else _PostgresUnits(database, pool_size)
 
-    async def run(self, work: Callable[[Executor], T], *, retry_integrity: bool = False) -> T:
-        """Run ``work`` in its own transaction and commit; on a lost race run it again."""
+    async def run(self, work: Callable[[Executor], T], *, retry_integrity: bool = False, durable: bool = True) -> T:
+        """Run ``work`` in its own transaction and commit; on a lost race run it again.
+
+        ``durable=False`` is for a unit whose changes nobody is told of until a later transaction,
+        committed durably, has read them: on PostgreSQL its COMMIT then does not wait for the WAL to
+        reach the disk, since the later commit's flush covers everything logged before it.
+        """
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 if self._postgres is None:
                     return await run_in_threadpool(self._on_sqlite, work)
-                return await self._postgres.run(work)
+                return await self._postgres.run(work, durable)
             except Exception as exc:
                 if attempt == ATTEMPTS or not is_retryable(exc, retry_integrity):
                     raise
@@ -118,21 +125,37 @@ class _PostgresUnits:
         assert pool is not None
         return pool
 
-    async def run(self, work: Callable[[Executor], T]) -> T:
+    async def run(self, work: Callable[[Executor], T], durable: bool) -> T:
         pool = await self._pool()
         try:
             connection = await pool.acquire()
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+        except DRIVER_ERRORS as exc:
             raise translate(exc, "connect", None) from exc
+        # Whether the connection ended the unit idle and out of any transaction. One that did not (its
+        # server went away, or a ROLLBACK failed half-way) is closed, never handed to the next unit:
+        # the pool, resetting nothing (_keep_session), would not notice.
+        idle = False
         try:
-            async with connection.transaction():
+            # One round trip either way: a simple query may hold both statements.
+            await connection.execute(_BEGIN if durable else _BEGIN_FLUSHED_LATER)
+            try:
                 result: T = await greenlet_spawn(work, AsyncpgExecutor(connection))
+            except BaseException:
+                with contextlib.suppress(BaseException):
+                    await connection.execute("ROLLBACK")
+                    idle = True
+                raise
+            await connection.execute("COMMIT")
+            idle = True
             return result
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+        except DRIVER_ERRORS as exc:
             # BEGIN or COMMIT; a statement's own errors are translated where it ran.
             raise translate(exc, "BEGIN/COMMIT", connection) from exc
         finally:
-            # A connection that broke is closed by the pool; the unit's outcome stands either way.
+            if not idle:
+                with contextlib.suppress(asyncpg.InterfaceError):  # closed already, and taken back by the pool
+                    connection.terminate()
+            # The unit's outcome stands whatever releasing says.
             with contextlib.suppress(Exception):
                 await pool.release(connection)
 

@@ -51,7 +51,9 @@ async def run_write(
     deadline = time.monotonic() + BUSY_DEADLINE_SECONDS
     while True:
         try:
-            status, answer, replayed = await runtime.units.run(unit, retry_integrity=key is not None)
+            # Not durable on its own: its answer waits for the batch that appends its entry, whose durable
+            # commit comes after this one in the WAL and so makes both durable before anyone is told.
+            status, answer, replayed = await runtime.units.run(unit, retry_integrity=key is not None, durable=False)
             break
         except ConcurrentUpdate as exc:
             if time.monotonic() >= deadline:

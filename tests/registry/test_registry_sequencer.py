@@ -144,10 +144,12 @@ def test_requests_waiting_together_are_served_by_one_batch(ledger: Ledger) -> No
     batches = 0
     run = sequencer.units.run
 
-    async def counted(work: Callable[[Executor], T], *, retry_integrity: bool = False) -> T:
+    async def counted(work: Callable[[Executor], T], *, retry_integrity: bool = False, durable: bool = True) -> T:
         nonlocal batches
         batches += 1
-        return await run(work, retry_integrity=retry_integrity)
+        # Answers wait for batches because their commit waits for the disk, covering the writes before.
+        assert durable
+        return await run(work, retry_integrity=retry_integrity, durable=durable)
 
     sequencer.units.run = counted  # type: ignore[method-assign]
 
@@ -168,10 +170,10 @@ def test_a_request_that_begins_waiting_during_a_batch_that_took_its_entry_is_ans
     batches = 0
     run = sequencer.units.run
 
-    async def counted(work: Callable[[Executor], T], *, retry_integrity: bool = False) -> T:
+    async def counted(work: Callable[[Executor], T], *, retry_integrity: bool = False, durable: bool = True) -> T:
         nonlocal batches
         batches += 1
-        return await run(work, retry_integrity=retry_integrity)
+        return await run(work, retry_integrity=retry_integrity, durable=durable)
 
     sequencer.units.run = counted  # type: ignore[method-assign]
 

@@ -194,6 +194,20 @@ def test_the_asyncpg_executor_reads_what_sqlalchemy_reads(ledger: Ledger) -> Non
 
 
 @postgres_only
+def test_a_unit_told_its_changes_are_flushed_later_commits_without_waiting_for_the_disk(ledger: Ledger) -> None:
+    def setting(session: Executor) -> str:
+        return str(session.execute(select(func.current_setting("synchronous_commit"))).scalar_one())
+
+    async def use(runner: UnitRunner) -> tuple[str, str, str]:
+        later = await runner.run(setting, durable=False)
+        durable = await runner.run(setting)
+        after = await runner.run(setting)  # the connection goes back to the pool as it was
+        return later, durable, after
+
+    assert _run(ledger, use) == ("off", "on", "on")
+
+
+@postgres_only
 def test_statements_run_on_asyncpg_with_counts_many_rows_and_in_lists(ledger: Ledger) -> None:
     outbox = ledger.outbox
     table = outbox.tables.outbox
