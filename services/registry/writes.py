@@ -58,6 +58,9 @@ async def run_write(
         except ConcurrentUpdate as exc:
             if time.monotonic() >= deadline:
                 raise RegistryBusy("Concurrent changes to the same credits kept winning; retry shortly.") from exc
-    if isinstance(answer, dict) and answer.get("log_index") == PENDING_INDEX:
-        answer = {**answer, "log_index": await runtime.sequencer.index_of(answer["id"])}
+    if not (isinstance(answer, dict) and answer.get("log_index") == PENDING_INDEX):
+        # Waiting for the batch is what makes the unit's commit durable: a write that queued no entry
+        # would be answered before its change is safe on disk.
+        raise RuntimeError("a registry write must queue its log entry before it answers")
+    answer = {**answer, "log_index": await runtime.sequencer.index_of(answer["id"])}
     return idempotent_answer(status, answer, replayed)

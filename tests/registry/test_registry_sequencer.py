@@ -12,24 +12,30 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import anyio
 import httpx
 import pytest
+from pydantic import BaseModel
 from sqlalchemy import func, select
+from starlette.requests import Request
 
 from services.registry.app import create_app
+from services.registry.database import kernel
 from services.registry.log import repository
 from services.registry.log import service as log
 from services.registry.log.models import LogEntry, QueuedEntry
 from services.registry.log.sequencer import NotInLog, Sequencer
 from services.registry.units import UnitRunner
+from services.registry.writes import run_write
 from shared.db.executor import Executor
 from shared.db.transactions import run_in_transaction
+from shared.idempotency import IdempotencyStore
 from shared.settings import PlatformSettings
 from shared.transparency.merkle import CompactRange, leaf_hash
-from tests.registry.conftest import Ledger
+from tests.registry.conftest import Ledger, principal
 
 T = TypeVar("T")
 
@@ -204,6 +210,45 @@ def test_a_request_that_goes_away_leaves_the_others_waiting_for_the_same_record_
 
     assert _on_loop([sequencer], ask_then_leave) == (0, True)
     assert [e.record_id for e in _entries(ledger)] == ["rec-shared"]
+
+
+def _write(ledger: Ledger, work: Callable[[Executor], tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+    """Run ``work`` as the registry's write endpoints do and return the answer's body."""
+    [sequencer] = _sequencers(ledger, 1)
+    registry = SimpleNamespace(
+        context=SimpleNamespace(idempotency=IdempotencyStore(kernel.idempotency)),
+        units=sequencer.units,
+        sequencer=sequencer,
+    )
+    app = SimpleNamespace(state=SimpleNamespace(registry=registry))
+    request = Request({"type": "http", "method": "POST", "path": "/v1/test", "headers": [], "app": app})
+    body = _Body(note="write")
+    response = _on_loop([sequencer], lambda: run_write(request, principal("org:writes"), None, body, work))
+    return dict(json.loads(bytes(response.body)))
+
+
+class _Body(BaseModel):
+    note: str
+
+
+def test_a_write_is_answered_with_the_index_the_batch_gave_its_entry(ledger: Ledger) -> None:
+    _queue(ledger, "earlier")
+
+    def work(session: Executor) -> tuple[int, dict[str, Any]]:
+        _queueing("rec-w")(session)
+        return 201, {"id": "rec-w", "log_index": log.PENDING_INDEX}
+
+    assert _write(ledger, work) == {"id": "rec-w", "log_index": 1}
+    assert [e.record_id for e in _entries(ledger)] == ["earlier", "rec-w"]
+
+
+def test_a_write_that_queued_no_log_entry_is_not_answered(ledger: Ledger) -> None:
+    # Its commit does not wait for the disk; only the batch's durable commit after it makes it safe.
+    def work(session: Executor) -> tuple[int, dict[str, Any]]:
+        return 201, {"id": "rec-unlogged"}
+
+    with pytest.raises(RuntimeError, match="queue its log entry"):
+        _write(ledger, work)
 
 
 def test_entries_left_queued_are_sequenced_by_drain_in_batches(ledger: Ledger) -> None:
