@@ -45,7 +45,8 @@ class Platform:
             capture_output=True,
             text=True,
         )
-        return json.loads(out.stdout)
+        created: dict[str, str] = json.loads(out.stdout)
+        return created
 
     def token(self, client: dict[str, str], scope: str | None = None) -> str:
         """An access token for a registered client."""

@@ -37,7 +37,7 @@ class PlatformSettings(BaseSettings):
     # PostgreSQL connections a service keeps open. A request holds one only for its transaction, but
     # every concurrent request needs its own: a pool smaller than the concurrency closes and reopens
     # connections at every burst, which costs more than the statements (a new server process each).
-    database_pool_size: int = Field(20, ge=1, le=500)
+    database_pool_size: int = Field(default=20, ge=1, le=500)
     schema_prefix: str = ""
     issuer: str = "http://127.0.0.1:8000"
     jwks_url: str = "http://127.0.0.1:8000/.well-known/jwks.json"
