@@ -143,27 +143,32 @@ def test_a_record_neither_queued_nor_logged_is_an_error(ledger: Ledger) -> None:
         _on_loop([sequencer], lambda: sequencer.index_of("never-committed"))
 
 
+def _batches_of(sequencer: Sequencer) -> list[bool]:
+    """The batches ``sequencer`` runs from now on, each recorded as whether it was asked to be durable."""
+    batches: list[bool] = []
+    run = sequencer.units.run
+
+    async def recorded(work: Callable[[Executor], T], *, retry_integrity: bool = False, durable: bool = True) -> T:
+        batches.append(durable)
+        return await run(work, retry_integrity=retry_integrity, durable=durable)
+
+    sequencer.units.run = recorded  # type: ignore[method-assign]
+    return batches
+
+
 def test_requests_waiting_together_are_served_by_one_batch(ledger: Ledger) -> None:
     for n in range(10):
         _queue(ledger, f"rec-{n}")
     [sequencer] = _sequencers(ledger, 1)
-    batches = 0
-    run = sequencer.units.run
-
-    async def counted(work: Callable[[Executor], T], *, retry_integrity: bool = False, durable: bool = True) -> T:
-        nonlocal batches
-        batches += 1
-        # Answers wait for batches because their commit waits for the disk, covering the writes before.
-        assert durable
-        return await run(work, retry_integrity=retry_integrity, durable=durable)
-
-    sequencer.units.run = counted  # type: ignore[method-assign]
+    batches = _batches_of(sequencer)
 
     async def ask_all() -> list[int]:
         return list(await asyncio.gather(*(sequencer.index_of(f"rec-{n}") for n in range(10))))
 
     assert _on_loop([sequencer], ask_all) == list(range(10))
-    assert batches == 1
+    # One batch, and durable: answers wait for batches because their commit waits for the disk,
+    # covering the writes committed before it.
+    assert batches == [True]
     _assert_log_is_whole(ledger)
 
 
@@ -173,26 +178,18 @@ def test_a_request_that_begins_waiting_during_a_batch_that_took_its_entry_is_ans
     _queue(ledger, "rec-first")
     _queue(ledger, "rec-late")  # committed before the batch takes the queue, asked for after it began
     [sequencer] = _sequencers(ledger, 1)
-    batches = 0
-    run = sequencer.units.run
-
-    async def counted(work: Callable[[Executor], T], *, retry_integrity: bool = False, durable: bool = True) -> T:
-        nonlocal batches
-        batches += 1
-        return await run(work, retry_integrity=retry_integrity, durable=durable)
-
-    sequencer.units.run = counted  # type: ignore[method-assign]
+    batches = _batches_of(sequencer)
 
     async def ask() -> tuple[int, int]:
         first = asyncio.ensure_future(sequencer.index_of("rec-first"))
         await asyncio.sleep(0)  # the request starts the batch loop
         await asyncio.sleep(0)  # which begins a batch for the records waited for so far
-        assert batches == 1
+        assert len(batches) == 1
         late = asyncio.ensure_future(sequencer.index_of("rec-late"))
         return await first, await late
 
     assert _on_loop([sequencer], ask) == (0, 1)
-    assert batches == 1
+    assert len(batches) == 1
 
 
 def test_a_request_that_goes_away_leaves_the_others_waiting_for_the_same_record_their_answer(
