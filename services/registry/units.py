@@ -48,7 +48,6 @@ class UnitRunner:
     """Runs units of work on the registry's database, retrying lost races."""
 
     def __init__(self, database: Database, pool_size: int) -> None:
-        self._database = database
         self._writer: Engine = database.engine.execution_options(**{WRITE_OPTION: True})
         self._postgres = None if database.is_sqlite else _PostgresUnits(database, pool_size)
 

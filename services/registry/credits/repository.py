@@ -125,14 +125,12 @@ def _view(row: Any) -> BlockView:
 
 
 _HELD_ORDER = (BlockRecord.unit_type, BlockRecord.vintage, Project.code, BlockRecord.serial_start)
-# Every retirement and donation reads its holdings: the statements are built (and their cache keys
-# computed) once, not per request.
 _HELD = (
     _block_query()
     .where(BlockRecord.account_id == bindparam("account_id"), BlockRecord.state == "held")
     .order_by(*_HELD_ORDER)
+    .limit(bindparam("limit"))
 )
-_HELD_OF_TYPE = _HELD.where(BlockRecord.unit_type == bindparam("unit_type"))
 
 
 _ACCOUNTS = cast(Table, Account.__table__)
@@ -181,21 +179,9 @@ def account_with_holdings(
     return account, [_view(row) for row in rows if row.id is not None]
 
 
-def held_blocks(
-    session: Executor, account_id: str, unit_type: str | None = None, limit: int | None = None
-) -> list[BlockView]:
-    """The blocks an account holds (of one unit type if given), by unit type, oldest vintage and
-    lowest serial first."""
-    if limit is None:
-        if unit_type is None:
-            rows = session.execute(_HELD, {"account_id": account_id})
-        else:
-            rows = session.execute(_HELD_OF_TYPE, {"account_id": account_id, "unit_type": unit_type})
-        return [_view(row) for row in rows]
-    query = _block_query().where(BlockRecord.account_id == account_id, BlockRecord.state == "held")
-    if unit_type is not None:
-        query = query.where(BlockRecord.unit_type == unit_type)
-    return [_view(row) for row in session.execute(query.order_by(*_HELD_ORDER).limit(limit))]
+def held_blocks(session: Executor, account_id: str, limit: int) -> list[BlockView]:
+    """The first ``limit`` blocks an account holds, by unit type, oldest vintage and lowest serial first."""
+    return [_view(row) for row in session.execute(_HELD, {"account_id": account_id, "limit": limit})]
 
 
 def retired_blocks(session: Executor, retirement_ids: Iterable[str]) -> dict[str, list[BlockView]]:
