@@ -1,13 +1,18 @@
-"""Bounded input: request bodies larger than the limit are refused with 413 before they are read whole."""
+"""Bounded input: request bodies larger than the limit are refused with 413 before they are read whole, and an
+Authorization field longer than MAX_AUTHORIZATION_BYTES with 431 before anything decodes or verifies it."""
 
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.problems import PayloadTooLarge
+from shared.problems import HeaderTooLarge, PayloadTooLarge, problem_response
 
 DEFAULT_MAX_BODY = 1024 * 1024
+# The platform's access tokens are under 1 KiB and a sign-on provider's are typically 1-3 KiB; a larger
+# Authorization field is junk, refused by its length alone so that it never costs a base64 decoding, a
+# JSON parse or a signature check (the gateway answers 431; a service's own token check refuses it too).
+MAX_AUTHORIZATION_BYTES = 8 * 1024
 
 
 class BodyTooLarge(HTTPException):
@@ -29,8 +34,6 @@ class BodySizeLimitMiddleware:
         self.max_bytes = max_bytes
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        from shared.problems import problem_response
-
         response = problem_response(
             PayloadTooLarge(f"The request body exceeds {self.max_bytes} bytes.", max_bytes=self.max_bytes),
             scope.get("path"),
@@ -68,6 +71,32 @@ class BodySizeLimitMiddleware:
         except BodyTooLarge:
             if not started:
                 await self._refuse(scope, send)
+
+
+def authorization_too_large(length: int) -> HeaderTooLarge | None:
+    """The problem for an Authorization field of `length` bytes, if it is over the bound."""
+    if length <= MAX_AUTHORIZATION_BYTES:
+        return None
+    return HeaderTooLarge(
+        f"The Authorization header exceeds {MAX_AUTHORIZATION_BYTES} bytes; no access token is that long.",
+        max_bytes=MAX_AUTHORIZATION_BYTES,
+    )
+
+
+class AuthorizationSizeLimitMiddleware:
+    """Refuse a request whose Authorization field (all its lines together) passes MAX_AUTHORIZATION_BYTES."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = sum(len(value) for name, value in scope["headers"] if name == b"authorization")
+            problem = authorization_too_large(length)
+            if problem is not None:
+                await problem_response(problem, scope.get("path"))(scope, _empty_receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 async def _empty_receive() -> Message:

@@ -90,6 +90,10 @@ class TooManyRequests(Problem):
     status, slug, title = 429, "too-many-requests", "Too many requests"
 
 
+class HeaderTooLarge(Problem):
+    status, slug, title = 431, "header-too-large", "Request header field too large"
+
+
 class BadGateway(Problem):
     status, slug, title = 502, "bad-gateway", "Upstream service failed"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -12,18 +13,38 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 SERVICES = ("accounting", "registry", "certification", "disclosure")
 DEFAULT_PORTS = {"gateway": 8000, "accounting": 8001, "registry": 8002, "certification": 8003, "disclosure": 8004}
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
+ISSUER_ALIAS = re.compile(r"[a-z][a-z0-9-]{0,31}")  # matched whole: ^[a-z][a-z0-9-]{0,31}$
 
 
 class TrustedIssuer(BaseModel):
-    """An external token issuer (a provincial app's sign-on) trusted by its JWKS."""
+    """An external token issuer (a provincial app's sign-on) trusted by its JWKS.
+
+    Its tokens act for owners in its own namespace, `<alias>/<the owner claim>`, and name their client
+    as `<alias>/<client_id>`: a platform client's owner and id never contain `/`, so no such token can
+    act for a platform owner, as a platform client, or for another issuer's subject.
+    """
 
     issuer: str
+    alias: str
     jwks_url: str
     audience: str = "{service}"  # per-service audiences: "{service}" becomes the service's name
     algorithms: list[str] = ["RS256", "ES256"]
     owner_claim: str = "sub"
     scope_claim: str = "scope"
     allowed_scopes: list[str] = ["registry:read", "registry:transfer", "registry:retire", "events:read"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alias_names_a_namespace(cls, data: object) -> object:
+        # Checked before the fields so that the message names the issuer it is about.
+        if isinstance(data, dict):
+            issuer, alias = data.get("issuer"), data.get("alias")
+            if not isinstance(alias, str) or not ISSUER_ALIAS.fullmatch(alias):
+                raise ValueError(
+                    f"trusted issuer {issuer!r} needs an alias of 1-32 lowercase letters, digits and '-', starting "
+                    f"with a letter (its tokens act for owners '<alias>/<sub>'); got {alias!r}"
+                )
+        return data
 
 
 class PlatformSettings(BaseSettings):
@@ -64,6 +85,22 @@ class PlatformSettings(BaseSettings):
     def _no_default_secret_outside_development(self) -> PlatformSettings:
         if self.env == "production" and DEVELOPMENT_SECRET in (self.secret_key, self.service_client_secret):
             raise ValueError("LINGTAN_SECRET_KEY and LINGTAN_SERVICE_CLIENT_SECRET must be set in production")
+        return self
+
+    @model_validator(mode="after")
+    def _trusted_issuers_apart(self) -> PlatformSettings:
+        seen: dict[str, str] = {}
+        names = {self.issuer}
+        for trusted in self.trusted_issuers:
+            if trusted.issuer in names:
+                raise ValueError(f"trusted issuer {trusted.issuer!r} is listed twice or is the platform's own issuer")
+            names.add(trusted.issuer)
+            if trusted.alias in seen:
+                raise ValueError(
+                    f"trusted issuer {trusted.issuer!r} has the alias {trusted.alias!r} of {seen[trusted.alias]!r}: "
+                    "each issuer needs its own, since the alias is the namespace of its owners"
+                )
+            seen[trusted.alias] = trusted.issuer
         return self
 
     def service_url(self, service: str) -> str:

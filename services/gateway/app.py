@@ -24,7 +24,7 @@ from shared.auth.scopes import SERVICE_CLIENT_SCOPES, service_client_id, service
 from shared.auth.tokens import TokenVerifier
 from shared.db.engine import Database
 from shared.db.transactions import run_in_transaction
-from shared.limits import BodySizeLimitMiddleware
+from shared.limits import AuthorizationSizeLimitMiddleware, BodySizeLimitMiddleware
 from shared.logs import RequestContextMiddleware
 from shared.metrics import MetricsMiddleware, ServiceMetrics
 from shared.problems import ServiceUnavailable, install_problem_handlers, problem_response
@@ -130,6 +130,9 @@ def create_app(settings: GatewaySettings, database: Database) -> FastAPI:
 
     app.add_middleware(ServiceRouterMiddleware, gateway=gateway, services=SERVICES)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.gateway_max_body_bytes)
+    # Outside everything that reads the Authorization field (the proxy's token check, /oauth/token's Basic
+    # credentials, /admin's bearer): an oversized one costs its length and nothing more.
+    app.add_middleware(AuthorizationSizeLimitMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestContextMiddleware, service="gateway")
     app.add_middleware(TracingMiddleware, service="gateway")

@@ -6,12 +6,29 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
+from starlette.requests import HTTPConnection
 
 from shared.auth.tokens import Principal, TokenVerifier
+from shared.limits import MAX_AUTHORIZATION_BYTES, authorization_too_large
 from shared.logs import bind_client
 from shared.problems import InsufficientScope, Unauthorized
 
-_bearer = HTTPBearer(auto_error=False, description="An access token from the gateway's /oauth/token")
+
+class _BoundedBearer(HTTPBearer):
+    """HTTPBearer that refuses an Authorization field over the bound (431) before it even splits it."""
+
+    async def __call__(self, request: HTTPConnection) -> HTTPAuthorizationCredentials | None:
+        fields = request.scope["headers"]
+        too_large = authorization_too_large(sum(len(value) for name, value in fields if name == b"authorization"))
+        if too_large is not None:
+            raise too_large
+        return await super().__call__(request)
+
+
+_bearer = _BoundedBearer(
+    auto_error=False,
+    description=f"An access token from the gateway's /oauth/token (at most {MAX_AUTHORIZATION_BYTES} bytes)",
+)
 
 
 async def current_principal(

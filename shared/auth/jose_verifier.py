@@ -3,8 +3,12 @@
 python-jose 3.5.0 under default options accepts an HS256 token signed with an issuer's public key
 (given as raw bytes) and tokens without `aud` or `exp`. Here it only ever gets a public JWK chosen by
 `kid` from a trusted JWKS, the algorithm list is pinned to the key's own asymmetric algorithm, and
-every claim is required. `typ`, `crit` and the algorithm are checked before the signature; `jku`,
-`jwk`, `x5u` and `x5c` headers are never followed.
+every claim is required (`client_id` too, RFC 9068 §2.2). `typ`, `crit` and the algorithm are checked
+before the signature; `jku`, `jwk`, `x5u` and `x5c` headers are never followed.
+
+The audience is read here (present, a string or a list of strings) but not chosen: a token is
+verified once whatever service it is presented to, and the caller compares its audiences in plain
+code (shared/auth/tokens.py), so a token meant for another service costs no second verification.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from jose.exceptions import JOSEError
 
 ASYMMETRIC_ALGORITHMS = frozenset({"ES256", "ES384", "RS256", "PS256"})
 ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
-REQUIRED_CLAIMS = ("iss", "sub", "aud", "exp", "iat", "jti")
+REQUIRED_CLAIMS = ("iss", "sub", "aud", "exp", "iat", "jti", "client_id")
 
 
 class TokenRejected(Exception):
@@ -27,11 +31,13 @@ class TokenRejected(Exception):
 
 @dataclass(frozen=True)
 class VerifiedClaims:
-    """The claims of a token whose signature, algorithm, type, issuer, audience and times were checked."""
+    """The claims of a token whose signature, algorithm, type, issuer, times and required claims were checked;
+    `audiences` are its `aud`, for the caller to compare."""
 
     claims: dict[str, Any]
     kid: str
     algorithm: str
+    audiences: frozenset[str]
 
 
 def unverified_header_and_issuer(token: str) -> tuple[dict[str, Any], str]:
@@ -53,12 +59,12 @@ def verify(
     key: dict[str, Any],
     *,
     issuer: str,
-    audience: str,
     algorithms: frozenset[str],
     leeway: int,
     require_nbf: bool,
 ) -> VerifiedClaims:
-    """Verify a JWT access token against one public JWK; raise TokenRejected naming the failed check."""
+    """Verify a JWT access token against one public JWK (all but its audience); raise TokenRejected naming the
+    failed check."""
     alg = header.get("alg")
     if not isinstance(alg, str) or alg not in (algorithms & ASYMMETRIC_ALGORITHMS):
         raise TokenRejected(f"algorithm {alg!r} is not allowed")
@@ -70,14 +76,14 @@ def verify(
         raise TokenRejected("the key for this kid does not fit the token's algorithm")
     options = {
         "verify_signature": True,
-        "verify_aud": True,
+        # The audience is compared by the caller; `aud` is required below all the same.
+        "verify_aud": False,
         "verify_iat": True,
         "verify_exp": True,
         "verify_nbf": True,
         "verify_iss": True,
         "verify_sub": True,
         "verify_jti": True,
-        "require_aud": True,
         "require_iat": True,
         "require_exp": True,
         "require_iss": True,
@@ -87,7 +93,7 @@ def verify(
         "leeway": leeway,
     }
     try:
-        claims = jwt.decode(token, key, algorithms=[alg], audience=audience, issuer=issuer, options=options)
+        claims = jwt.decode(token, key, algorithms=[alg], issuer=issuer, options=options)
     except JOSEError as exc:
         raise TokenRejected(f"token rejected: {exc}") from exc
     for name in REQUIRED_CLAIMS:
@@ -96,4 +102,8 @@ def verify(
     iat = claims["iat"]
     if not isinstance(iat, int | float) or iat > time.time() + leeway:
         raise TokenRejected("token was issued in the future")
-    return VerifiedClaims(claims=claims, kid=str(header.get("kid")), algorithm=alg)
+    aud = claims["aud"]
+    audiences = [aud] if isinstance(aud, str) else aud
+    if not isinstance(audiences, list) or not audiences or not all(isinstance(a, str) for a in audiences):
+        raise TokenRejected("claim 'aud' must be a string or a list of strings")
+    return VerifiedClaims(claims=claims, kid=str(header.get("kid")), algorithm=alg, audiences=frozenset(audiences))

@@ -13,6 +13,10 @@ SCOPE_AUDIENCES: dict[str, tuple[str, ...]] = {
     "registry:retire": ("registry",),
     "registry:issue": ("registry",),
     "registry:admin": ("registry",),
+    # The regulator decides and voids external claims; third-party evaluators decide the claims of the
+    # events whose owners engaged them.
+    "registry:supervise": ("registry",),
+    "registry:evaluate": ("registry",),
     "certification:apply": ("certification",),
     "certification:verify": ("certification",),
     "certification:issue": ("certification",),

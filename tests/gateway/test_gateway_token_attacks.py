@@ -66,6 +66,13 @@ BAD_TOKENS = {
     "id token (typ JWT)": lambda p: tokens.signed(p, tokens.claims_for(p, "disclosure", _scope()), typ="JWT"),
     "crit header": lambda p: tokens.signed(p, tokens.claims_for(p, "disclosure", _scope()), crit=["exp"]),
     "no owner": lambda p: tokens.signed(p, tokens.claims_for(p, "disclosure", _scope(), owner=None)),
+    "no client_id (RFC 9068 2.2)": lambda p: tokens.signed(
+        p, tokens.claims_for(p, "disclosure", _scope(), client_id=None)
+    ),
+    "client_id not a string": lambda p: tokens.signed(p, tokens.claims_for(p, "disclosure", _scope(), client_id=7)),
+    "platform owner in an issuer's namespace": lambda p: tokens.signed(
+        p, tokens.claims_for(p, "disclosure", _scope(), owner="province/person:li")
+    ),
     "garbage": lambda p: "not.a.jwt",
 }
 
@@ -92,7 +99,8 @@ def test_token_without_the_needed_scope_gets_403(platform, where):
 
 def test_a_forged_valid_token_is_accepted_so_the_refusals_above_mean_something(platform):
     # The forging helper signs with the real key: only the alterations make the cases fail.
-    token = tokens.signed(platform, tokens.claims_for(platform, "disclosure", _scope(), sub="service-registry"))
+    claims = tokens.claims_for(platform, "disclosure", _scope(), sub="service-registry", client_id="service-registry")
+    token = tokens.signed(platform, claims)
     for url in _targets(platform).values():
         assert _call(url, token).status_code == 200
 
@@ -110,7 +118,9 @@ def test_key_location_headers_are_never_followed(platform, header):
     )
     _assert_refused(_call(_targets(platform)["service"], forged), 401)
     # The same header on a token our key signed changes nothing either way: only our JWKS decides.
-    genuine = tokens.signed(platform, {**claims, "sub": "service-registry"}, **{header: pointer})
+    genuine = tokens.signed(
+        platform, {**claims, "sub": "service-registry", "client_id": "service-registry"}, **{header: pointer}
+    )
     assert _call(_targets(platform)["service"], genuine).status_code == 200
 
 

@@ -87,23 +87,37 @@ def _header(headers: list[tuple[bytes, bytes]], wanted: bytes) -> bytes | None:
 
 
 async def _caller(gateway: Any, authorization: bytes | None, service: str) -> tuple[Principal | None, bool]:
-    """The verified caller, and whether its token is meant for `service` (and so may be passed on)."""
+    """The verified caller, and whether its token is meant for `service` (and so may be passed on).
+
+    The token is verified once (AuthorizationSizeLimitMiddleware has refused an oversized one before this);
+    which services it is meant for is then a comparison of its audiences, not another verification.
+    """
     if not authorization:
         return None, False
     scheme, _, token = authorization.decode("latin-1").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Authorization must be a Bearer token.")
-    try:
-        return await gateway.verifier.verify(token, service), True
-    except Unauthorized:
-        # A genuine token meant for another service still names its client (for the rate limit), but
-        # is never passed on: public routes answer as for anyone, protected ones ask for a token.
-        for audience in ("gateway", *SERVICES):
-            if audience != service:
-                with contextlib.suppress(Unauthorized):
-                    return await gateway.verifier.verify(token, audience), False
-        raise
+    verifier = gateway.verifier
+    checked = await verifier.check(token)
+    if verifier.meant_for(checked, service):
+        return checked.principal, True
+    # A genuine token meant for another service still names its client (for the rate limit), but is
+    # never passed on: public routes answer as for anyone, protected ones ask for a token.
+    if any(verifier.meant_for(checked, audience) for audience in ("gateway", *SERVICES)):
+        return checked.principal, False
+    raise Unauthorized("The token is meant for no service of this platform.")
+
+
+def _rate_key(gateway: Any, principal: Principal | None, peer: str) -> str:
+    """The bucket a request draws on: its client's (a trusted issuer's, per person), else its socket address."""
+    if principal is None:
+        # The socket address, never X-Forwarded-For: a client must not pick its own bucket.
+        return f"address:{peer}"
+    if principal.issuer != gateway.settings.issuer:
+        # One app of a sign-on provider serves many people: each gets the bucket a platform client has.
+        return f"owner:{principal.owner}"
+    return f"client:{principal.client_id}"
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -262,9 +276,7 @@ async def forward(gateway: Any, scope: Scope, receive: Receive, service: str, re
     incoming: list[tuple[bytes, bytes]] = scope["headers"]
     principal, token_for_service = await _caller(gateway, _header(incoming, b"authorization"), service)
     peer = scope["client"][0] if scope.get("client") else "unknown"
-    # The socket address, never X-Forwarded-For: a client must not pick its own bucket.
-    key = f"client:{principal.client_id}" if principal else f"address:{peer}"
-    allowed, wait = gateway.limiter.allow(key)
+    allowed, wait = gateway.limiter.allow(_rate_key(gateway, principal, peer))
     if not allowed:
         problem = TooManyRequests("Rate limit exceeded; slow down.", retry_after_seconds=math.ceil(wait))
         problem.headers["Retry-After"] = str(max(1, math.ceil(wait)))
