@@ -21,7 +21,9 @@ from shared.db.engine import Database
 from shared.limits import BodySizeLimitMiddleware
 from shared.settings import PlatformSettings
 
-OUTBOX_ROUTES: dict[str, tuple[str, ...]] = {"event.": ("disclosure",)}
+# Disclosure shows events to the public; the registry keeps its own read model of them, so that every
+# retirement, donation and external cancellation names an event it knows, without calling accounting.
+OUTBOX_ROUTES: dict[str, tuple[str, ...]] = {"event.": ("disclosure", "registry")}
 
 
 def _raise_inventory_body_limit(app: FastAPI) -> None:

@@ -30,6 +30,36 @@ class EventLocked(Conflict):
     slug, title = "event-locked", "The event does not accept this change in its current status"
 
 
+class EventNotBegun(Conflict):
+    """Actual figures for an event that has not begun: there is nothing actual to record yet."""
+
+    slug, title = "event-not-begun", "The event has not begun"
+
+
+class EventNotEnded(Conflict):
+    """A step that needs the whole event behind it (submitting the accounted emissions, applying)."""
+
+    slug, title = "event-not-ended", "The event has not ended"
+
+
+class NotAccounted(Conflict):
+    """A step that needs the event's accounted inventory, which it does not have in its current status."""
+
+    slug, title = "not-accounted", "The event has no accounted inventory in this status"
+
+
+class BandChangesExhausted(Conflict):
+    """An event's record of band changes is full: its actual count has moved it between bands too often."""
+
+    slug, title = "band-changes-exhausted", "The event has changed band too many times"
+
+
+class GreenCertificateClaimed(Conflict):
+    """A green-electricity certificate already zeroes another event's purchased electricity."""
+
+    slug, title = "green-certificate-claimed", "The green-electricity certificate is claimed by another event"
+
+
 class NothingToSubmit(Conflict):
     """Submitting when no draft inventory is waiting."""
 

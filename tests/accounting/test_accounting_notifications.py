@@ -19,6 +19,7 @@ from tests.support.running import RunningPlatform
 
 EVENT_KEYS = {
     "id",
+    "owner",
     "name",
     "organizers",
     "kind",
@@ -30,7 +31,9 @@ EVENT_KEYS = {
     "expected_participants",
     "actual_participants",
     "status",
+    "accepts_donations",
     "policy",
+    "band_changes",
     "plan",
     "accounted",
     "certificate",
@@ -73,8 +76,8 @@ def notifications(platform: RunningPlatform, event_id: str) -> list[tuple[int, s
 
 
 def accounted_event(organizer: Organizer) -> str:
-    """A planned Hainan exhibition taken through plan, inventory and submission."""
-    event_id = str(organizer.create_event()["id"])
+    """A Hainan exhibition held last week taken through plan (late), inventory and submission."""
+    event_id = str(organizer.create_event(starts_at=in_days(-9), ends_at=in_days(-7))["id"])
     plan = {
         "boundary": boundary(),
         "reduction_measures": [{"name": "Green power", "expected_kgco2e": "1000"}],
@@ -95,11 +98,14 @@ def test_every_change_writes_the_full_public_state_to_the_outbox(
     event_id = accounted_event(organizer)
     written = notifications(platform, event_id)
     assert [topic for _, topic, _ in written] == ["event.updated"] * 4
-    assert [payload["status"] for _, _, payload in written] == ["planned", "planned", "held", "accounted"]
+    assert [payload["status"] for _, _, payload in written] == ["held", "held", "held", "accounted"]
     seqs = [seq for seq, _, _ in written]
     assert seqs == sorted(seqs)
     state = written[-1][2]
     assert set(state) == EVENT_KEYS
+    assert state["owner"] == organizer.owner
+    assert state["accepts_donations"] is False
+    assert state["band_changes"] == []
     assert set(state["policy"]) == POLICY_KEYS
     assert state["policy"]["priority"][1] == {
         "tier": 2,
@@ -114,6 +120,8 @@ def test_every_change_writes_the_full_public_state_to_the_outbox(
     assert state["plan"]["planned_offsets"] == [
         {"unit_type": "HNCI", "offset_kind": None, "quantity_g": 220_000_000, "priority_tier": 2}
     ]
+    # Saved after the event started: allowed, and marked late.
+    assert state["plan"]["late"] is True
     assert set(state["accounted"]) == ACCOUNTED_KEYS
     # 1,200 meals × 8 kgCO2e = 9,600 kg
     assert state["accounted"]["total_kgco2e"] == "9600"

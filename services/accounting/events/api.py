@@ -103,11 +103,15 @@ def read_event(event_id: RecordId, session: DbSession, _caller: ReadEvents) -> E
 @router.patch(
     "/{event_id}",
     response_model=EventOut,
-    responses={403: {"description": "Another owner's event"}, 409: {"description": "Already accounted"}},
-    summary="Correct an event before its inventory is submitted (events:write, owner)",
+    responses={
+        403: {"description": "Another owner's event"},
+        409: {"description": "Already accounted, or a first day after today for an event with an actual inventory"},
+    },
+    summary="Correct an event before its inventory is submitted; open or close it to donations (events:write, owner)",
 )
 def change_event(
     event_id: RecordId, body: EventChange, session: DbSession, caller: WriteEvents, context: Context
 ) -> EventOut:
-    """Change name, organizers, kind, place, dates, host type or expected participants; the policy follows."""
+    """Change name, organizers, kind, place, dates, host type or expected participants (the policy follows),
+    or whether the event accepts donations."""
     return out(service.change_event(session, context.outbox, caller, event_id, body))

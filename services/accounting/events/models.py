@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.accounting.database import Base
@@ -36,11 +36,15 @@ class Event(Base):
     expected_participants: Mapped[int] = mapped_column(Integer)
     actual_participants: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20))
+    # Whether anyone may donate credits to the event (the registry refuses donations otherwise).
+    accepts_donations: Mapped[bool] = mapped_column(Boolean, server_default=false())
     profile_id: Mapped[str] = mapped_column(String(100))
     policy: Mapped[str] = mapped_column(Text)
     plan_summary: Mapped[str | None] = mapped_column(Text)
     accounted: Mapped[str | None] = mapped_column(Text)
     accounted_version: Mapped[int | None] = mapped_column(Integer)
+    # Each change of band the actual participant count made, oldest first (JSON text; null: none).
+    band_changes: Mapped[str | None] = mapped_column(Text)
     certificate_id: Mapped[str | None] = mapped_column(String(100))
     certificate_status: Mapped[str | None] = mapped_column(String(20))
     certificate_seq: Mapped[int | None] = mapped_column(BigInteger)

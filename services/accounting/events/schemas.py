@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -51,6 +51,9 @@ class EventCreate(_In):
     starts_at: date = Field(description="First day, local date.")
     ends_at: date = Field(description="Last day, local date; the neutrality deadline counts from it.")
     expected_participants: Participants
+    accepts_donations: Annotated[bool, Field(strict=True)] = Field(
+        default=False, description="Whether anyone may donate credits to the event (the registry refuses otherwise)."
+    )
 
 
 class EventChange(_In):
@@ -65,6 +68,9 @@ class EventChange(_In):
     starts_at: date | None = None
     ends_at: date | None = None
     expected_participants: Participants | None = None
+    accepts_donations: Annotated[bool | None, Field(strict=True)] = Field(
+        default=None, description="Open or close the event to donations; allowed in any status."
+    )
 
     @model_validator(mode="after")
     def _something(self) -> EventChange:
@@ -207,6 +213,7 @@ class PlanSummary(BaseModel):
     boundary: list[BoundaryItem]
     estimated_kgco2e: str | None = None
     saved_at: datetime | None = None
+    late: bool = Field(default=False, description="Saved on or after the event's first day (stays so once late).")
 
 
 class Accounted(BaseModel):
@@ -231,6 +238,36 @@ class CertificateRef(BaseModel):
     status: str
 
 
+class BandChange(BaseModel):
+    """A change of band (and so perhaps of confirmation method) that the actual participant count made."""
+
+    from_band: str
+    to_band: str
+    from_method: str
+    to_method: str
+    participants: int
+    basis: Literal["actual"]
+    changed_at: datetime
+
+
+class TransitionState(BaseModel):
+    """Whether a transition is allowed today, under which rule, and why not."""
+
+    allowed: bool
+    rule: str = Field(description="The rule that refused it, or the transition's first rule when allowed.")
+    reason: str | None
+
+
+class Lifecycle(BaseModel):
+    """What may be done to the event today (services/accounting/events/lifecycle.py)."""
+
+    transitions: dict[str, TransitionState] = Field(
+        description="change_facts, set_donations, save_plan, record_inventory, submit_inventory, "
+        "amend_inventory, apply"
+    )
+    late_plan: bool
+
+
 class EventOut(BaseModel):
     """An event with its policy, plan summary, accounted emissions and status."""
 
@@ -247,10 +284,13 @@ class EventOut(BaseModel):
     expected_participants: int
     actual_participants: int | None
     status: EventStatus
+    accepts_donations: bool
     policy: Policy
+    band_changes: list[BandChange]
     plan: PlanSummary | None
     accounted: Accounted | None
     certificate: CertificateRef | None
+    lifecycle: Lifecycle
     revision: int
     created_at: datetime
     updated_at: datetime

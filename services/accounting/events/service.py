@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,21 +12,24 @@ from services.accounting.auth import ensure_owner
 from services.accounting.clock import china_today, now
 from services.accounting.errors import InvalidEvent
 from services.accounting.events import repository
+from services.accounting.events.lifecycle import Standing, Transition, china_day, plan_late, require, summary_late
 from services.accounting.events.models import Event
 from services.accounting.events.policy import policy_document
 from services.accounting.events.repository import EventQuery
 from services.accounting.events.schemas import EventChange, EventCreate
 from services.accounting.events.snapshot import public_state
 from services.accounting.events.status import BEFORE_ACCOUNTING, EventStatus, effective_status
-from services.accounting.jsontext import dumps
+from services.accounting.jsontext import dumps, loads
 from services.accounting.policies.profiles import resolve
 from services.accounting.policies.vocabulary import HostType
-from services.accounting.problems import EventLocked
+from services.accounting.problems import BandChangesExhausted
 from shared.auth.tokens import Principal
 from shared.outbox import Outbox
 from shared.problems import NotFound
 
 TOPIC = "event.updated"
+# Every change of band stays on record and travels in each notification: a bounded list, never pruned.
+MAX_BAND_CHANGES = 100
 MAX_DAYS = 366
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
@@ -46,10 +49,57 @@ def _check_dates(starts_on: date, ends_on: date) -> None:
 
 
 def _apply_policy(event: Event) -> None:
-    resolution = resolve(event.jurisdiction, HostType(event.host_type), event.expected_participants, event.ends_on)
+    # The actual participant count, once an actual inventory gives it, decides the band.
+    participants = event.expected_participants if event.actual_participants is None else event.actual_participants
+    resolution = resolve(event.jurisdiction, HostType(event.host_type), participants, event.ends_on)
     event.jurisdiction = resolution.requested_jurisdiction
     event.profile_id = resolution.profile_id
     event.policy = dumps(policy_document(resolution)).decode()
+
+
+def decide_band(event: Event, stamp: datetime) -> None:
+    """Resolve the policy again; a band the actual participant count changes is recorded with the event."""
+    before = loads(event.policy)
+    _apply_policy(event)
+    if event.actual_participants is None:
+        # Before the actual count is known, a new band is a corrected estimate, not a change to disclose.
+        return
+    after = loads(event.policy)
+    if before["band"] == after["band"]:
+        return
+    changes: list[dict[str, Any]] = [] if event.band_changes is None else loads(event.band_changes)
+    if len(changes) >= MAX_BAND_CHANGES:
+        raise BandChangesExhausted(
+            f"Event {event.id} has changed band {len(changes)} times, the most one event records; its actual "
+            f"participant count ({event.actual_participants}) would change it again.",
+            event_id=event.id,
+            band_changes=len(changes),
+        )
+    changes.append(
+        {
+            "from_band": before["band"],
+            "to_band": after["band"],
+            "from_method": before["confirmation_method"],
+            "to_method": after["confirmation_method"],
+            "participants": event.actual_participants,
+            "basis": "actual",
+            "changed_at": stamp.isoformat(),
+        }
+    )
+    event.band_changes = dumps(changes).decode()
+
+
+def _redate_plan(event: Event, starts_before: date) -> None:
+    # A plan saved on or after the (corrected) first day is late; a late plan stays late.
+    if event.plan_summary is None or event.starts_on == starts_before:
+        return
+    summary = loads(event.plan_summary)
+    saved_at = summary.get("saved_at")
+    late = summary_late(summary, starts_before)
+    if isinstance(saved_at, str):
+        late = plan_late(late, china_day(saved_at), event.starts_on)
+    if summary.get("late") is not late:
+        event.plan_summary = dumps({**summary, "late": late}).decode()
 
 
 def create_event(session: Session, outbox: Outbox, owner: str, body: EventCreate) -> Event:
@@ -70,6 +120,8 @@ def create_event(session: Session, outbox: Outbox, owner: str, body: EventCreate
         expected_participants=body.expected_participants,
         actual_participants=None,
         status=EventStatus.PLANNED.value,
+        accepts_donations=body.accepts_donations,
+        band_changes=None,
         created_at=stamp,
         updated_at=stamp,
     )
@@ -80,25 +132,28 @@ def create_event(session: Session, outbox: Outbox, owner: str, body: EventCreate
 
 
 def change_event(session: Session, outbox: Outbox, principal: Principal, event_id: str, body: EventChange) -> Event:
-    """Correct an event's facts before its inventory is submitted; the policy is resolved again."""
+    """Correct an event's facts before its inventory is submitted (the policy is resolved again), or open or
+    close it to donations at any time."""
     event = owned_event(session, principal, event_id)
-    status = effective_status(event.status, event.ends_on, china_today())
-    if status not in BEFORE_ACCOUNTING:
-        raise EventLocked(
-            f"Event {event_id} is {status.value}; its facts are fixed once an inventory is submitted.",
-            status=status.value,
-        )
+    standing = Standing.of(event, china_today())
     changes: dict[str, Any] = body.model_dump(mode="json", exclude_unset=True)
-    starts_on = body.starts_at or event.starts_on
-    ends_on = body.ends_at or event.ends_on
-    _check_dates(starts_on, ends_on)
-    event.starts_on, event.ends_on = starts_on, ends_on
-    if "organizers" in changes:
-        event.organizers = dumps(changes["organizers"]).decode()
-    for name in ("name", "kind", "jurisdiction", "host_type", "venue", "expected_participants"):
-        if name in changes:
-            setattr(event, name, changes[name])
-    _apply_policy(event)
+    if "accepts_donations" in changes:
+        require(Transition.SET_DONATIONS, standing)
+        event.accepts_donations = changes.pop("accepts_donations")
+    if changes:
+        starts_on = body.starts_at or event.starts_on
+        ends_on = body.ends_at or event.ends_on
+        require(Transition.CHANGE_FACTS, standing.moved(starts_on, ends_on))
+        _check_dates(starts_on, ends_on)
+        starts_before = event.starts_on
+        event.starts_on, event.ends_on = starts_on, ends_on
+        if "organizers" in changes:
+            event.organizers = dumps(changes["organizers"]).decode()
+        for name in ("name", "kind", "jurisdiction", "host_type", "venue", "expected_participants"):
+            if name in changes:
+                setattr(event, name, changes[name])
+        decide_band(event, now())
+        _redate_plan(event, starts_before)
     changed(session, outbox, event)
     return event
 
@@ -135,21 +190,27 @@ def changed(session: Session, outbox: Outbox, event: Event) -> None:
     publish(session, outbox, event)
 
 
-def record_participants(event: Event, actual_participants: int) -> None:
-    """Actual participants are known: the event has been held."""
+def record_participants(event: Event, actual_participants: int, stamp: datetime) -> None:
+    """Actual participants are known: the event has been held, and the count decides its band."""
     event.actual_participants = actual_participants
     if effective_status(event.status, event.ends_on, china_today()) in BEFORE_ACCOUNTING:
         event.status = EventStatus.HELD.value
+    decide_band(event, stamp)
 
 
-def record_plan(event: Event, summary: dict[str, Any]) -> None:
-    """Keep the public part of the implementation plan with the event."""
-    event.plan_summary = dumps(summary).decode()
+def record_plan(event: Event, summary: dict[str, Any], saved_on: date) -> None:
+    """Keep the public part of the implementation plan with the event, late if saved on or after the first day."""
+    previous = None if event.plan_summary is None else loads(event.plan_summary)
+    late = plan_late(summary_late(previous, event.starts_on), saved_on, event.starts_on)
+    event.plan_summary = dumps({**summary, "late": late}).decode()
 
 
-def record_accounted(event: Event, accounted: dict[str, Any], version: int, actual_participants: int) -> None:
-    """A submitted inventory version becomes the event's accounted emissions."""
+def record_accounted(
+    event: Event, accounted: dict[str, Any], version: int, actual_participants: int, stamp: datetime
+) -> None:
+    """A submitted inventory version becomes the event's accounted emissions; its count decides the band."""
     event.accounted = dumps(accounted).decode()
     event.accounted_version = version
     event.actual_participants = actual_participants
     event.status = EventStatus.ACCOUNTED.value
+    decide_band(event, stamp)

@@ -6,12 +6,13 @@ from datetime import date
 from typing import Any
 
 from services.accounting.clock import aware
+from services.accounting.events.lifecycle import lifecycle_view, summary_late
 from services.accounting.events.models import Event
 from services.accounting.events.policy import notified_policy
 from services.accounting.events.status import effective_status
 from services.accounting.jsontext import loads
 
-# The plan travels without its estimate's lines; only these keys are public.
+# The plan travels without its estimate's lines; only these keys are public (and whether it is late).
 PUBLIC_PLAN_KEYS = ("reduction_measures", "planned_offsets", "boundary", "estimated_kgco2e")
 
 
@@ -19,11 +20,19 @@ def _json(text: str | None) -> Any:
     return None if text is None else loads(text)
 
 
+def _plan(event: Event, keys: tuple[str, ...] | None) -> dict[str, Any] | None:
+    summary = _json(event.plan_summary)
+    if summary is None:
+        return None
+    plan = summary if keys is None else {key: summary.get(key) for key in keys}
+    return {**plan, "late": summary_late(summary, event.starts_on)}
+
+
 def public_state(event: Event, today: date) -> dict[str, Any]:
     """The full public state of the event, as docs/notifications.md shows it (no evidence, no lines)."""
-    plan = _json(event.plan_summary)
     return {
         "id": event.id,
+        "owner": event.owner,
         "name": event.name,
         "organizers": loads(event.organizers),
         "kind": event.kind,
@@ -35,8 +44,10 @@ def public_state(event: Event, today: date) -> dict[str, Any]:
         "expected_participants": event.expected_participants,
         "actual_participants": event.actual_participants,
         "status": effective_status(event.status, event.ends_on, today).value,
+        "accepts_donations": event.accepts_donations,
         "policy": notified_policy(loads(event.policy)),
-        "plan": None if plan is None else {key: plan.get(key) for key in PUBLIC_PLAN_KEYS},
+        "band_changes": _json(event.band_changes) or [],
+        "plan": _plan(event, PUBLIC_PLAN_KEYS),
         "accounted": _json(event.accounted),
         "certificate": _certificate(event),
     }
@@ -49,12 +60,12 @@ def _certificate(event: Event) -> dict[str, str] | None:
 
 
 def event_view(event: Event, today: date) -> dict[str, Any]:
-    """Everything a client with events:read sees: the public state with the full policy and the owner."""
+    """Everything a client with events:read sees: the public state with the full policy and the lifecycle."""
     state = public_state(event, today)
     state.update(
-        owner=event.owner,
         policy=loads(event.policy),
-        plan=_json(event.plan_summary),
+        plan=_plan(event, None),
+        lifecycle=lifecycle_view(event, today),
         revision=event.revision,
         created_at=aware(event.created_at).isoformat(),
         updated_at=aware(event.updated_at).isoformat(),

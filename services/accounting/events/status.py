@@ -1,4 +1,7 @@
-"""The event lifecycle: planned → held → accounted → certified or revoked (as certification reports)."""
+"""The event's statuses: planned → held → accounted → certified or revoked (as certification reports).
+
+What may be done to an event in each is decided in lifecycle.py.
+"""
 
 from __future__ import annotations
 

@@ -27,7 +27,11 @@ router = APIRouter(prefix="/v1/events/{event_id}/inventory", tags=["inventories"
 WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "Another owner's event"},
     404: {"description": "No such event"},
-    409: {"description": "The inventory is submitted (amend it), or another request won a race"},
+    409: {
+        "description": "The event has not begun (event-not-begun) or holds a valid certificate; the inventory is "
+        "submitted (amend it); a green-electricity certificate is held by another event "
+        "(green-certificate-claimed); or another request won a race"
+    },
     413: {"description": "More than 16 MiB of body"},
     422: {"description": "A line that cannot be calculated: negative quantity, unknown unit or factor, ..."},
 }
@@ -73,7 +77,12 @@ def amend_inventory(
 @router.post(
     "/submit",
     response_model=InventoryOut,
-    responses={409: {"description": "Nothing to submit, or the event holds a valid certificate"}},
+    responses={
+        409: {
+            "description": "The event has not ended (event-not-ended), nothing to submit, or the event holds a "
+            "valid certificate"
+        }
+    },
     summary="Submit the draft: it becomes the event's accounted emissions and is locked (events:write)",
 )
 def submit_inventory(

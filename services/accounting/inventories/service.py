@@ -5,6 +5,10 @@ accounted emissions; it never changes again (PUT → 409). An amendment opens ve
 with the same body as PUT, leaving version N as it was and still accounted until the amendment is
 submitted explicitly. Amending is refused while the event holds a valid certificate, which rests on
 the accounted version: the certificate is revoked first.
+
+When the event allows each step (an actual inventory once it has begun, submission once it has
+ended) is its lifecycle's rule (events/lifecycle.py). Every version written claims the green-electricity
+certificates its lines name for the event, platform-wide (greenpower/service.py).
 """
 
 from __future__ import annotations
@@ -17,16 +21,17 @@ from sqlalchemy.orm import Session
 
 from services.accounting.clock import china_today, now
 from services.accounting.events import service as events
+from services.accounting.events.lifecycle import Standing, Transition, require
 from services.accounting.events.models import Event
-from services.accounting.events.status import EventStatus, effective_status
 from services.accounting.factors.library import default_library
+from services.accounting.greenpower import service as greenpower
 from services.accounting.inventories import repository
 from services.accounting.inventories.documents import Rendered
 from services.accounting.inventories.models import InventoryVersion
 from services.accounting.inventories.schemas import InventoryIn
 from services.accounting.inventories.writing import calculate_and_render
 from services.accounting.jsontext import dumps, loads
-from services.accounting.problems import EventLocked, InventorySubmitted, NothingToAmend, NothingToSubmit
+from services.accounting.problems import InventorySubmitted, NothingToAmend, NothingToSubmit
 from shared.auth.tokens import Principal
 from shared.outbox import Outbox
 from shared.problems import Forbidden, NotFound
@@ -44,9 +49,11 @@ class Written:
     lines_json: bytes
 
 
-def _calculate(body: InventoryIn) -> tuple[Rendered, dict[str, Any]]:
+def _calculate(session: Session, event: Event, body: InventoryIn) -> tuple[Rendered, dict[str, Any]]:
     library = default_library()
     rendered = calculate_and_render(body.lines, library)
+    # Only lines that calculate claim certificates; a claim another event holds refuses the whole write.
+    greenpower.hold(session, event.id, body.lines, now())
     values: dict[str, Any] = {
         "actual_participants": body.actual_participants,
         "factor_dataset_version": library.version,
@@ -66,7 +73,7 @@ def _written(event: Event, row: InventoryVersion, rendered: Rendered) -> Written
 
 
 def _new_version(session: Session, event: Event, number: int, amends: int | None, body: InventoryIn) -> Written:
-    rendered, values = _calculate(body)
+    rendered, values = _calculate(session, event, body)
     stamp = now()
     row = InventoryVersion(
         event_id=event.id,
@@ -85,6 +92,7 @@ def _new_version(session: Session, event: Event, number: int, amends: int | None
 def put_inventory(session: Session, outbox: Outbox, principal: Principal, event_id: str, body: InventoryIn) -> Written:
     """Write the open draft (creating version 1 if there is none); a submitted version is never edited."""
     event = events.owned_event(session, principal, event_id)
+    require(Transition.RECORD_INVENTORY, Standing.of(event, china_today()))
     latest = repository.latest(session, event_id)
     if latest is None:
         written = _new_version(session, event, 1, None, body)
@@ -95,13 +103,13 @@ def put_inventory(session: Session, outbox: Outbox, principal: Principal, event_
             version=latest.version,
         )
     else:
-        rendered, values = _calculate(body)
+        rendered, values = _calculate(session, event, body)
         repository.overwrite_draft(session, latest, {**values, "updated_at": now()})
         written = _written(event, latest, rendered)
     if event.accounted_version is None:
         # Before the first submission the draft's headcount is the best known; afterwards the public
         # figure stays the accounted version's until an amendment is submitted.
-        events.record_participants(event, body.actual_participants)
+        events.record_participants(event, body.actual_participants, now())
         events.changed(session, outbox, event)
     return written
 
@@ -111,13 +119,7 @@ def amend_inventory(
 ) -> Written:
     """Open version N+1 as a draft; version N stays as it was and stays accounted until N+1 is submitted."""
     event = events.owned_event(session, principal, event_id)
-    status = effective_status(event.status, event.ends_on, china_today())
-    if status is EventStatus.CERTIFIED:
-        raise EventLocked(
-            f"Event {event_id} holds a valid certificate resting on inventory version {event.accounted_version}; "
-            "it must be revoked before the inventory is amended.",
-            status=status.value,
-        )
+    require(Transition.AMEND_INVENTORY, Standing.of(event, china_today()))
     latest = repository.latest(session, event_id)
     if latest is None:
         raise NothingToAmend(f"Event {event_id} has no inventory yet; PUT /v1/events/{event_id}/inventory first.")
@@ -153,21 +155,21 @@ def submit_inventory(
 ) -> tuple[Event, InventoryVersion]:
     """Lock the latest draft as the event's accounted emissions (status accounted)."""
     event = events.owned_event(session, principal, event_id)
+    require(Transition.SUBMIT_INVENTORY, Standing.of(event, china_today()))
     latest = repository.latest(session, event_id)
     if latest is None:
         raise NotFound(f"Event {event_id} has no inventory to submit.", event_id=event_id)
     if latest.status == SUBMITTED:
         raise NothingToSubmit(f"Version {latest.version} is already submitted.", version=latest.version)
-    status = effective_status(event.status, event.ends_on, china_today())
-    if status is EventStatus.CERTIFIED:
-        raise EventLocked(
-            f"Event {event_id} holds a valid certificate; it must be revoked before another version is submitted.",
-            status=status.value,
-        )
     stamp = now()
     repository.mark_submitted(session, latest, {"status": SUBMITTED, "submitted_at": stamp, "updated_at": stamp})
+    greenpower.keep_submitted(session, event_id)
     events.record_accounted(
-        event, accounted_summary(latest, loads(latest.summary), stamp), latest.version, latest.actual_participants
+        event,
+        accounted_summary(latest, loads(latest.summary), stamp),
+        latest.version,
+        latest.actual_participants,
+        stamp,
     )
     events.changed(session, outbox, event)
     return event, latest

@@ -25,6 +25,7 @@ from services.accounting.inventory.lines import (
     Totals,
     TraceFactor,
 )
+from services.accounting.inventory.references import certificate_key
 from services.accounting.inventory.units import (
     EXACT,
     FactorUnit,
@@ -317,18 +318,22 @@ def fold(cells: dict[tuple[Category, Phase], Decimal]) -> Totals:
 def refuse_reused_certificates(lines: Sequence[ActivityLine]) -> None:
     """Refuse a green electricity certificate claimed on more than one line."""
     # One certificate proves one quantity of green power: claiming it on two lines counts it twice.
+    # References are compared by key, so a certificate typed in another case or width is the same one.
     seen: dict[str, int] = {}
     for index, line in enumerate(lines):
         if not line.green_certificates:
             continue
-        for ref in dict.fromkeys(ref.strip() for ref in line.green_certificates):
-            if ref in seen:
+        named: dict[str, str] = {}
+        for ref in line.green_certificates:
+            named.setdefault(certificate_key(ref), ref.strip())
+        for key, ref in named.items():
+            if key in seen:
                 raise InvalidActivityLine(
-                    f"Certificate {ref} is claimed on line {seen[ref]} and again on line {index}.",
+                    f"Certificate {ref} is claimed on line {seen[key]} and again on line {index}.",
                     line=index,
                     certificate=ref,
                 )
-            seen[ref] = index
+            seen[key] = index
 
 
 def calculate_inventory(lines: Sequence[ActivityLine], library: FactorLibrary) -> InventoryResult:

@@ -22,10 +22,12 @@ router = APIRouter(prefix="/v1/events/{event_id}/plan", tags=["plans"])
     responses={
         403: {"description": "Another owner's event"},
         404: {"description": "No such event"},
-        409: {"description": "The inventory is submitted: the plan is fixed"},
+        409: {"description": "The inventory is submitted: the plan is fixed (rule plan-until-accounted)"},
         422: {"description": "A boundary with gaps, lines outside it, or lines that cannot be calculated"},
     },
     summary="Save the implementation plan: boundary, estimate, reduction measures, planned offsets (events:write)",
+    description="Allowed until the inventory is submitted. A plan saved on or after the event's first day is "
+    "marked `late` (made after the event started) and stays late.",
 )
 def save_plan(event_id: RecordId, body: PlanIn, session: DbSession, caller: WriteEvents, context: Context) -> Response:
     """Replace the plan; returns it with the estimate and how the planned offsets rank."""

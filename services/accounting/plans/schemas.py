@@ -121,6 +121,7 @@ class PlanOut(BaseModel):
     event_id: str
     revision: int
     saved_at: datetime
+    late: bool = Field(description="Saved on or after the event's first day: made after the event started.")
     boundary: list[dict[str, Any]]
     reduction_measures: list[ReductionMeasureOut]
     reduction_total_kgco2e: str

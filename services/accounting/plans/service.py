@@ -2,6 +2,8 @@
 
 The plan is made while preparing the event and may be replaced until the inventory is submitted;
 after that it is the record the certificate's "reductions before offsets" check reads, and is fixed.
+A plan saved on or after the event's first day is allowed but late, and shown so wherever it is read
+(events/lifecycle.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from services.accounting.clock import aware, china_today, now
 from services.accounting.errors import InvalidPlan
 from services.accounting.estimates.service import participant_lines
 from services.accounting.events import service as events
-from services.accounting.events.status import BEFORE_ACCOUNTING, effective_status
+from services.accounting.events.lifecycle import Standing, Transition, require, summary_late
+from services.accounting.events.models import Event
 from services.accounting.factors.library import default_library
 from services.accounting.inventories.documents import render
 from services.accounting.inventory.calculation import calculate_inventory
@@ -27,7 +30,6 @@ from services.accounting.plans import repository
 from services.accounting.plans.models import Plan
 from services.accounting.plans.priority import PlannedOffset, preview
 from services.accounting.plans.schemas import PlanIn
-from services.accounting.problems import EventLocked
 from shared.auth.tokens import Principal
 from shared.outbox import Outbox
 from shared.problems import NotFound
@@ -113,12 +115,8 @@ def _document(body: PlanIn, policy: dict[str, Any]) -> tuple[dict[str, Any], dic
 def save_plan(session: Session, outbox: Outbox, principal: Principal, event_id: str, body: PlanIn) -> dict[str, Any]:
     """Replace the event's plan (before its inventory is submitted) and announce the change."""
     event = events.owned_event(session, principal, event_id)
-    status = effective_status(event.status, event.ends_on, china_today())
-    if status not in BEFORE_ACCOUNTING:
-        raise EventLocked(
-            f"Event {event_id} is {status.value}: the implementation plan is fixed once the inventory is submitted.",
-            status=status.value,
-        )
+    today = china_today()
+    require(Transition.SAVE_PLAN, Standing.of(event, today))
     document, summary = _document(body, loads(event.policy))
     stamp = now()
     plan = repository.of_event(session, event_id)
@@ -129,25 +127,27 @@ def save_plan(session: Session, outbox: Outbox, principal: Principal, event_id: 
         plan.document = dumps(document).decode()
         plan.saved_at = stamp
         session.flush()
-    events.record_plan(event, {**summary, "saved_at": stamp.isoformat()})
+    events.record_plan(event, {**summary, "saved_at": stamp.isoformat()}, today)
     events.changed(session, outbox, event)
-    return view(plan)
+    return view(plan, event)
 
 
-def view(plan: Plan) -> dict[str, Any]:
-    """The plan as clients read it."""
+def view(plan: Plan, event: Event) -> dict[str, Any]:
+    """The plan as clients read it, late as the event records it."""
+    summary = None if event.plan_summary is None else loads(event.plan_summary)
     return {
         "event_id": plan.event_id,
         "revision": plan.revision,
         "saved_at": aware(plan.saved_at).isoformat(),
+        "late": summary_late(summary, event.starts_on),
         **loads(plan.document),
     }
 
 
 def read_plan(session: Session, event_id: str) -> dict[str, Any]:
     """The event's plan, or 404 when none is saved (or the event does not exist)."""
-    events.get_event(session, event_id)
+    event = events.get_event(session, event_id)
     plan = repository.of_event(session, event_id)
     if plan is None:
         raise NotFound(f"Event {event_id} has no implementation plan yet.", event_id=event_id)
-    return view(plan)
+    return view(plan, event)

@@ -18,6 +18,11 @@ A profile's `disclosure_fields` names fields in this vocabulary (the province do
 | confirmation_method    | confirmation_method (confirmation)                |
 
 Names in parentheses are accepted aliases. A name outside the vocabulary discloses nothing.
+
+Every event also shows whether its implementation plan was made late (on or after its first day) and
+each change of band its actual participant count made, with the confirmation method before and
+after: how the event's neutrality is confirmed is the public's business under every profile. The
+count itself is shown only where the profile discloses the scale.
 """
 
 from __future__ import annotations
@@ -98,6 +103,21 @@ ALIASES = {
     "emissions": "accounted_emissions",
     "confirmation": "confirmation_method",
 }
+
+
+def late_plan(document: dict[str, Any]) -> bool | None:
+    """Whether the plan was made on or after the first day; None when the event has no plan."""
+    plan = document.get("plan")
+    return None if plan is None else bool(plan.get("late", False))
+
+
+def band_changes(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The event's band changes, the participant count only where the profile discloses the scale."""
+    scale = "scale" in profile_fields(document)
+    return [
+        {**change, "participants": change.get("participants") if scale else None}
+        for change in document.get("band_changes") or []
+    ]
 
 
 def profile_fields(document: dict[str, Any]) -> list[str]:

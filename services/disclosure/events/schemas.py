@@ -81,15 +81,35 @@ class OffsetMethod(BaseModel):
     used_unit_types: list[str]
 
 
+class BandChange(BaseModel):
+    """A change of the event's band, and so perhaps of how its neutrality is confirmed, that its actual
+    participant count made."""
+
+    from_band: str
+    to_band: str
+    from_method: str = Field(description="Confirmation method before: self_commitment or third_party")
+    to_method: str = Field(description="Confirmation method after")
+    participants: int | None = Field(description="The actual count; null where the profile does not disclose scale")
+    basis: str = Field(description="actual: the actual participant count decided")
+    changed_at: datetime
+
+
 class EventDetail(BaseModel):
-    """A disclosed event: always id, jurisdiction, status, offsets and certificate; the rest only as its
-    policy profile's `disclosure_fields` allow (absent keys were not disclosed)."""
+    """A disclosed event: always id, jurisdiction, status, offsets, certificate, whether its plan was late
+    and its band changes; the rest only as its policy profile's `disclosure_fields` allow (absent keys
+    were not disclosed)."""
 
     id: str
     jurisdiction: str
     status: str
     offsets: Offsets
     certificate: CertificateBrief | None
+    late_plan: bool | None = Field(
+        default=None,
+        description="True when the implementation plan was made on or after the event's first day; null without "
+        "a plan",
+    )
+    band_changes: list[BandChange] = Field(default_factory=list)
     name: str | None = None
     organizers: list[str] | None = None
     kind: str | None = None

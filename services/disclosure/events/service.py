@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.disclosure.certificates import repository as certificates
 from services.disclosure.events import repository
-from services.disclosure.events.fields import Facts, disclosed
+from services.disclosure.events.fields import Facts, band_changes, disclosed, late_plan
 from services.disclosure.events.priority import priority_ranks
 from services.disclosure.events.repository import EventFilters
 from services.disclosure.events.schemas import (
@@ -75,6 +75,8 @@ def build_details(session: Session, rows: list[DisclosedEvent]) -> list[EventDet
             "status": row.status,
             "offsets": _offsets(units, priority_ranks(policy.get("priority"))),
             "certificate": _brief(latest.get(row.id)),
+            "late_plan": late_plan(row.document),
+            "band_changes": band_changes(row.document),
         }
         values.update(disclosed(row.document, Facts([u.unit_type for u in units], last_offset)))
         details.append(EventDetail.model_validate(values))

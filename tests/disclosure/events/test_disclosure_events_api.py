@@ -16,7 +16,7 @@ from tests.disclosure.disclosure_samples import (
     unique,
 )
 
-ALWAYS = {"id", "jurisdiction", "status", "offsets", "certificate"}
+ALWAYS = {"id", "jurisdiction", "status", "offsets", "certificate", "late_plan", "band_changes"}
 PRIVATE_WORDS = ("evidence", "private", "张三", "13800000000", "activity_lines", '"owner"', "from_account")
 
 

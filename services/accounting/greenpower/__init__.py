@@ -1,0 +1,1 @@
+"""Green electricity counted once: each certificate reference zeroes one event's purchased electricity."""
