@@ -32,7 +32,15 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from registry_bench import LINGTAN, _funded_accounts, free_port, retire_loop, run_pgbench, token  # noqa: E402
+from registry_bench import (  # noqa: E402
+    LINGTAN,
+    _funded_accounts,
+    create_events,
+    free_port,
+    retire_loop,
+    run_pgbench,
+    token,
+)
 
 
 def _rss_mb(pid: int) -> float:
@@ -117,11 +125,14 @@ def main() -> None:
                     headers = {"Authorization": f"Bearer {token(gateway, env)}"}
                     accounts = _funded_accounts([f"{gateway}/registry"], headers, args.clients, args.clients,
                                                 "organization", 10**12, "forestry")
-                    retire_loop([f"{gateway}/registry"], headers, accounts, 3)  # warm every path once
+                    event_id = create_events(gateway, headers, ("retirements",))["retirements"]
+                    retire_loop([f"{gateway}/registry"], headers, accounts, 3, event_id)  # warm every path once
                     rates, failures, tps, latencies = [], 0, [], []
                     for _ in range(args.rounds):
                         tps.append(run_pgbench(admin_dsn, args.clients, args.seconds))
-                        rate, failed, took = retire_loop([f"{gateway}/registry"], headers, accounts, args.seconds)
+                        rate, failed, took = retire_loop(
+                            [f"{gateway}/registry"], headers, accounts, args.seconds, event_id
+                        )
                         rates.append(rate)
                         failures += failed
                         latencies += took

@@ -8,11 +8,13 @@ Run on demand (not collected by pytest):
 
 What it does:
 1. creates two scratch databases (one for the platform, one for pgbench) and drops them at the end;
-2. starts the gateway and PROCESSES registry processes (`lingtan serve`) on loopback ports, the
-   registry's database in the scratch PostgreSQL database; clients are spread over the processes;
-3. retirements: CLIENTS connections retiring 1 kg at a time for SECONDS, straight to the registry's
-   HTTP API (tokens checked by the registry itself), each request from one of 4 x CLIENTS funded
-   accounts in turn;
+2. starts the gateway, accounting and PROCESSES registry processes (`lingtan serve`) on loopback
+   ports, their databases in the scratch PostgreSQL database; clients are spread over the registry
+   processes; two events are created in accounting and waited for until the registry knows them
+   (every retirement and donation is checked against the registry's own read model of events);
+3. retirements: CLIENTS connections retiring 1 kg at a time for SECONDS for one event, straight to
+   the registry's HTTP API (tokens checked by the registry itself), each request from one of
+   4 x CLIENTS funded accounts in turn;
 4. a donation storm: PERSONS person accounts make DONATIONS donations of 350 g to one event,
    sent over CLIENTS connections;
 5. pgbench's built-in TPC-B-like script with the same client count (`pgbench -c CLIENTS -j 2 -T
@@ -45,7 +47,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +58,7 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 LINGTAN = str(ROOT / ".venv" / "bin" / "lingtan")
-SCOPES = "registry:admin registry:issue registry:read registry:transfer registry:retire"
+SCOPES = "registry:admin registry:issue registry:read registry:transfer registry:retire events:write"
 
 
 def free_port() -> int:
@@ -110,6 +113,7 @@ class Running:
     registries: list[str]
     pids: list[int]
     env: dict[str, str]
+    events: dict[str, str] = field(default_factory=dict)  # workload -> event id
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the registry processes have used so far."""
@@ -123,7 +127,7 @@ class Running:
 @contextlib.contextmanager
 def platform(database_url: str, workdir: Path, registries: int) -> Iterator[Running]:
     """The gateway and ``registries`` registry processes on one database."""
-    gateway_port = free_port()
+    gateway_port, accounting_port = free_port(), free_port()
     registry_ports = [free_port() for _ in range(registries)]
     gateway = f"http://127.0.0.1:{gateway_port}"
     env = {
@@ -135,13 +139,15 @@ def platform(database_url: str, workdir: Path, registries: int) -> Iterator[Runn
         "LINGTAN_JWKS_URL": f"{gateway}/.well-known/jwks.json",
         "LINGTAN_TOKEN_URL": f"{gateway}/oauth/token",
         "LINGTAN_REGISTRY_URL": f"http://127.0.0.1:{registry_ports[0]}",
+        "LINGTAN_ACCOUNTING_URL": f"http://127.0.0.1:{accounting_port}",
         "LINGTAN_SECRET_KEY": secrets.token_hex(16),
         "LINGTAN_SERVICE_CLIENT_SECRET": secrets.token_hex(16),
         "LINGTAN_LOG_LEVEL": "WARNING",
     }
     processes = []
     try:
-        for service, port in [("gateway", gateway_port)] + [("registry", p) for p in registry_ports]:
+        started = [("gateway", gateway_port), ("accounting", accounting_port)]
+        for service, port in started + [("registry", p) for p in registry_ports]:
             log = open(workdir / f"{service}-{port}.log", "w")  # noqa: SIM115 - closed with the process
             processes.append(
                 (
@@ -160,7 +166,7 @@ def platform(database_url: str, workdir: Path, registries: int) -> Iterator[Runn
                     raise SystemExit(f"{service} did not start; see {log.name}")
                 time.sleep(0.2)
         yield Running(
-            gateway, [f"http://127.0.0.1:{p}" for p in registry_ports], [p.pid for p, _ in processes[1:]], env
+            gateway, [f"http://127.0.0.1:{p}" for p in registry_ports], [p.pid for p, _ in processes[2:]], env
         )
     finally:
         for process, log in processes:
@@ -186,6 +192,34 @@ def token(gateway: str, env: dict[str, str]) -> str:
     )
     response.raise_for_status()
     return str(response.json()["access_token"])
+
+
+def create_events(gateway: str, headers: dict[str, str], workloads: tuple[str, ...]) -> dict[str, str]:
+    """One event per workload, created in accounting and waited for until the registry knows it."""
+    ends = date.today() - timedelta(days=3)
+    events: dict[str, str] = {}
+    for workload in workloads:
+        body = {
+            "name": f"bench {workload}",
+            "organizers": ["bench"],
+            "kind": "conference",
+            "jurisdiction": "CN-HI",
+            "host_type": "government",
+            "venue": "Haikou",
+            "starts_at": (ends - timedelta(days=1)).isoformat(),
+            "ends_at": ends.isoformat(),
+            "expected_participants": 800,
+            "accepts_donations": True,
+        }
+        with httpx.Client(base_url=gateway, headers=headers, timeout=60) as http:
+            event_id = str(post(http, "/accounting/v1/events", body)["id"])
+            deadline = time.monotonic() + 30
+            while http.get(f"/registry/v1/events/{event_id}").status_code != 200:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"the registry did not learn of event {event_id}")
+                time.sleep(0.05)
+        events[workload] = event_id
+    return events
 
 
 def post(http: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -346,7 +380,7 @@ def wrk_posts(
 
 
 def retire_loop(
-    bases: list[str], headers: dict[str, str], accounts: list[str], seconds: int
+    bases: list[str], headers: dict[str, str], accounts: list[str], seconds: int, event_id: str
 ) -> tuple[float, int, list[float]]:
     """One client thread per account retiring 1 kg at a time for ``seconds``, spread over ``bases``
     (registry URLs, or the gateway's /registry): per second, failed requests, each success's ms."""
@@ -357,7 +391,7 @@ def retire_loop(
     def worker(number: int) -> None:
         nonlocal done, failures
         body = {
-            "event_id": "evt-bench",
+            "event_id": event_id,
             "from_account": accounts[number],
             "quantity": 1000,
             "unit_type": "HNCI",
@@ -391,12 +425,14 @@ def retirements(running: Running, headers: dict[str, str], clients: int, seconds
     accounts = _funded_accounts(running.registries, headers, clients, count, "organization", 10**12, "forestry")
     cpu = running.cpu_seconds()
     if client == "python":
-        rate, failures, latencies = retire_loop(running.registries, headers, accounts, seconds)
+        rate, failures, latencies = retire_loop(
+            running.registries, headers, accounts, seconds, running.events["retirements"]
+        )
         answered = len(latencies) + failures
     else:
         bodies = [
             {
-                "event_id": "evt-bench",
+                "event_id": running.events["retirements"],
                 "from_account": account,
                 "quantity": 1000,
                 "unit_type": "HNCI",
@@ -414,18 +450,19 @@ def storm(
 ) -> Measured:
     """Donations per second: ``persons`` person accounts donating 350 g each time to one event."""
     grams = 350 * (donations // persons + 1)
+    event_id = running.events["storm"]
     opened = _funded_accounts(running.registries, headers, clients, persons, "person", grams, "other")
     cpu = running.cpu_seconds()
     if client == "python":
         jobs = [
-            ("/v1/donations", {"event_id": "evt-storm", "from_account": opened[i % persons], "quantity": 350})
+            ("/v1/donations", {"event_id": event_id, "from_account": opened[i % persons], "quantity": 350})
             for i in range(donations)
         ]
         elapsed, failures = parallel(running.registries, headers, clients, jobs)
         rate = donations / elapsed
     else:
         # Each person's account is its wrk thread's only, in turn: at most one more donation than planned.
-        bodies = [{"event_id": "evt-storm", "from_account": account, "quantity": 350} for account in opened]
+        bodies = [{"event_id": event_id, "from_account": account, "quantity": 350} for account in opened]
         with psycopg.connect(make_url(running.env["LINGTAN_DATABASE_URL"]).render_as_string(False)) as db:
 
             def log_size() -> int:
@@ -476,6 +513,7 @@ def main() -> None:
         url = admin.set(database=name).render_as_string(hide_password=False)
         with tempfile.TemporaryDirectory() as workdir, platform(url, Path(workdir), args.processes) as running:
             headers = {"Authorization": f"Bearer {token(running.gateway, running.env)}"}
+            running.events.update(create_events(running.gateway, headers, ("retirements", "storm")))
             pg = run_pgbench(admin_dsn, args.clients, args.seconds)
             rate, failures, cpu_ms = retirements(running, headers, args.clients, args.seconds, args.client)
             results.append((f"retirements, {args.clients} clients", rate, pg, failures, cpu_ms))

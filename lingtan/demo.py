@@ -48,6 +48,7 @@ class Actor:
 
     owner: str
     http: httpx.Client
+    client_id: str
 
     def post(self, path: str, body: dict[str, Any], status: int = 201) -> dict[str, Any]:
         return _ok(self.http.post(path, json=body), status)
@@ -78,7 +79,7 @@ class Demo:
                                auth=(new.client_id, new.client_secret)))["access_token"]
         client = httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
         self.clients.append(client)
-        return Actor(owner, client)
+        return Actor(owner, client, new.client_id)
 
     def close(self) -> None:
         for client in self.clients:
@@ -90,12 +91,19 @@ class Demo:
 
 
 def _event(organizer: Actor, name: str, organizers: list[str], kind: str, jurisdiction: str, host_type: str,
-           venue: str, ended_days_ago: int, days: int, participants: int) -> str:
+           venue: str, ended_days_ago: int, days: int, participants: int, accepts_donations: bool = False) -> str:
     ends = date.today() - timedelta(days=ended_days_ago)
-    return str(organizer.post("/accounting/v1/events", {
+    event_id = str(organizer.post("/accounting/v1/events", {
         "name": name, "organizers": organizers, "kind": kind, "jurisdiction": jurisdiction,
         "host_type": host_type, "venue": venue, "starts_at": (ends - timedelta(days=days - 1)).isoformat(),
-        "ends_at": ends.isoformat(), "expected_participants": participants})["id"])
+        "ends_at": ends.isoformat(), "expected_participants": participants,
+        "accepts_donations": accepts_donations})["id"])
+    # The registry learns of the event through accounting's outbox; records for it wait until it has.
+    for _ in range(300):
+        if organizer.http.get(f"/registry/v1/events/{event_id}").status_code == 200:
+            return event_id
+        threading.Event().wait(0.05)
+    raise DemoError(f"the registry did not learn of event {event_id}")
 
 
 def _line(category: str, quantity: str, unit: str, factor_id: str, phase: str = "holding",
@@ -123,14 +131,18 @@ def _grams(accounted: dict[str, Any]) -> int:
     return int(whole) * 1000 + int((fraction + "000")[:3]) + (1 if fraction[3:].strip("0") else 0)
 
 
-def _cancel(organizer: Actor, event_id: str, registry: str, grams: int, province: str, vintage: int) -> None:
+def _cancel(organizer: Actor, event_id: str, registry: str, grams: int, province: str, vintage: int) -> str:
+    """Claim a cancellation made in another registry, as its certificate states it; the claim's id."""
     tonnes = -(-grams // TONNE)
     series = secrets.token_hex(3).upper()
-    organizer.post("/registry/v1/external-cancellations", {
+    return str(organizer.post("/registry/v1/external-cancellations", {
         "event_id": event_id, "registry": registry, "serial_from": f"{registry}-{series}-{1:08d}",
         "serial_to": f"{registry}-{series}-{tonnes:08d}", "quantity": tonnes * TONNE,
         "cancellation_ref": f"{registry}-CANCEL-{series}", "project_id": f"{province}-{series}",
-        "project_province": province, "vintage": vintage, "evidence_sha256": secrets.token_hex(32)})
+        "project_province": province, "vintage": vintage, "evidence_sha256": secrets.token_hex(32),
+        "cancelled_on": date.today().isoformat(), "beneficiary": organizer.owner,
+        "purpose": "大型活动碳中和 carbon neutrality of the event",
+        "evidence_url": f"https://registry.example.cn/cancellations/{series}.pdf"})["id"])
 
 
 def fill(settings: GatewaySettings, base_url: str) -> list[str]:
@@ -145,7 +157,8 @@ def fill(settings: GatewaySettings, base_url: str) -> list[str]:
         issuer_hi = demo.actor("gov:hainan-pilot-zone-office", "certification:issue", "Hainan certificate issuer")
         issuer_sd = demo.actor("gov:shandong-ecology-department", "certification:issue audit:write",
                                "Shandong ecology department")
-        evaluator = demo.actor("org:accredited-evaluation-body", "certification:verify", "Accredited body")
+        evaluator = demo.actor("org:accredited-evaluation-body", "certification:verify registry:read registry:evaluate",
+                               "Accredited body")
         auditor = demo.actor("gov:hainan-ecology-department", "audit:write", "Hainan auditor")
         certificates = [
             _hainan_expo(demo, operator, issuer_hi),
@@ -171,7 +184,7 @@ def _hainan_expo(demo: Demo, operator: Actor, issuer: Actor) -> str:
     event_id = _event(organizer, "中国国际消费品博览会 China International Consumer Products Expo",
                       ["海南省商务厅", "Hainan Provincial Department of Commerce"], "exhibition", "CN-HI",
                       "government", "海南国际会展中心 Hainan International Convention & Exhibition Center",
-                      40, 4, 32_000)
+                      40, 4, 32_000, accepts_donations=True)
     lines = [
         _line("purchased_electricity", "1200", "MWh", "grid.cn.hainan.2022", green=True,
               green_certificates=["GEC-2026-HI-000481", "GEC-2026-HI-000482"]),
@@ -217,7 +230,8 @@ def _hainan_expo(demo: Demo, operator: Actor, issuer: Actor) -> str:
 def _shandong_marathon(demo: Demo, operator: Actor, issuer: Actor, evaluator: Actor) -> str:
     organizer = demo.actor("org:qingdao-athletics-association", ORGANIZER, "Qingdao Athletics Association")
     event_id = _event(organizer, "青岛马拉松 Qingdao Marathon", ["青岛市田径协会", "Qingdao Athletics Association"],
-                      "sports", "CN-SD", "association", "青岛奥帆中心 Qingdao Olympic Sailing Center", 25, 1, 30_000)
+                      "sports", "CN-SD", "association", "青岛奥帆中心 Qingdao Olympic Sailing Center", 25, 1, 30_000,
+                      accepts_donations=True)
     lines = [
         _line("travel", "4100000", "pkm", "transport.flight.domestic.cn.2019"),
         _line("travel", "6800000", "pkm", "transport.hsr.cn.traction"),
@@ -254,7 +268,13 @@ def _shandong_marathon(demo: Demo, operator: Actor, issuer: Actor, evaluator: Ac
                                                "quantity": grams})
         covered += grams
     if need > covered:
-        _cancel(organizer, event_id, "CEA", need - covered, "CN-SD", 2023)
+        # Where a third party evaluates the event, an external claim counts once its evaluator confirms it.
+        claim = _cancel(organizer, event_id, "CEA", need - covered, "CN-SD", 2023)
+        organizer.post(f"/registry/v1/events/{event_id}/delegations",
+                       {"client_id": evaluator.client_id, "role": "evaluate"})
+        evaluator.post(f"/registry/v1/external-cancellations/{claim}/decision",
+                       {"outcome": "confirmed",
+                        "reason": "核对了全国碳市场注销凭证 CEA cancellation certificate checked"})
     application = organizer.post("/certification/v1/applications",
                                  {"event_id": event_id, "confirmation": {"method": "third_party"}})
     evaluator.post(f"/certification/v1/applications/{application['id']}/verifications", {

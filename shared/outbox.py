@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,6 +81,12 @@ class Outbox:
         # Built once: publishing is on every write's path, and building a statement costs more than running it.
         self._insert_messages = insert(self.tables.outbox).returning(self.tables.outbox.c.id, self.tables.outbox.c.seq)
         self._insert_deliveries = insert(self.tables.deliveries)
+        self._on_commit: list[Callable[[], None]] = []
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` once a session that published has committed (the relay delivers at once, rather
+        than at its next poll: an event created a moment ago reaches the registry in milliseconds)."""
+        self._on_commit.append(hook)
 
     def publish(self, session: Executor, topic: str, record_id: str, payload: dict[str, Any]) -> None:
         """Write a notification in the caller's transaction; it leaves only if that commits."""
@@ -110,6 +116,9 @@ class Outbox:
         ]
         if deliveries:
             session.execute(self._insert_deliveries, deliveries)
+        if isinstance(session, Session):
+            for hook in self._on_commit:
+                event.listen(session, "after_commit", lambda _session, hook=hook: hook(), once=True)
 
 
 Sender = Callable[[str, NotificationBatch], InboxAck]
@@ -124,10 +133,19 @@ class Relay:
         self.send = send
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        outbox.after_commit(self.wake_from_any_thread)
 
     def wake(self) -> None:
         """Ask for a delivery round now instead of at the next poll."""
         self._wake.set()
+
+    def wake_from_any_thread(self) -> None:
+        """``wake`` for a caller outside the relay's event loop (a request's session commits in a worker
+        thread); nothing happens while the relay is not running."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
 
     def _pending(self, session: Session, receiver: str, now: datetime) -> list[tuple[int, Notification]]:
         d, m = self.outbox.tables.deliveries, self.outbox.tables.outbox
@@ -219,6 +237,7 @@ class Relay:
 
     async def run(self) -> None:
         """Deliver until cancelled."""
+        self._loop = asyncio.get_running_loop()
         while True:
             try:
                 while await asyncio.to_thread(self.deliver_once):

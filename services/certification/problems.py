@@ -69,3 +69,16 @@ class PreviewUnavailable(ServiceUnavailable):
     """The PNG preview needs a CJK font the machine does not have."""
 
     slug, title = "preview-unavailable", "The preview cannot be drawn here"
+
+
+class NotReadyToApply(Conflict):
+    """Accounting's lifecycle does not allow an application yet (the event has not ended, or has no
+    accounted inventory)."""
+
+    slug, title = "not-ready-to-apply", "The event cannot apply for a certificate yet"
+
+
+class OffsetsDoNotCover(Conflict):
+    """The offsets the registry's log proves for the event do not cover its accounted emissions."""
+
+    slug, title = "offsets-do-not-cover", "The offsets do not cover the accounted emissions"

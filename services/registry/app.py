@@ -1,4 +1,5 @@
-"""The registry service: accounts, credit blocks, retirements, external cancellations and the log."""
+"""The registry service: accounts, credit blocks, retirements, external cancellations and the log, and its
+read model of the events they are recorded for."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from services.registry.accounts import api as accounts
 from services.registry.cancellations import api as cancellations
 from services.registry.credits import api as credits
 from services.registry.database import kernel
+from services.registry.events import api as events
+from services.registry.events.feed import apply_event
 from services.registry.log import api as log
 from services.registry.log.models import LogState
 from services.registry.projects import api as projects
@@ -47,6 +50,7 @@ def create_app(settings: PlatformSettings, database: Database) -> FastAPI:
         description="The registry ledger: accounts, serialized credits, retirements, external cancellations "
         "and an append-only, tamper-evident log. Quantities are integers of grams CO2e.",
         routers=[
+            events.router,
             accounts.router,
             projects.router,
             credits.router,
@@ -54,6 +58,8 @@ def create_app(settings: PlatformSettings, database: Database) -> FastAPI:
             cancellations.router,
             log.router,
         ],
+        # accounting's `event.updated` keeps the registry's own read model of events (events/feed.py)
+        inbox_apply=apply_event,
         on_startup=load_key,
         on_shutdown=close_units,
     )

@@ -9,28 +9,45 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Security
+from fastapi import Depends, Security
 
 from shared.auth.dependencies import current_principal
 from shared.auth.tokens import Principal
 from shared.problems import Forbidden, InsufficientScope
 
 ADMIN = "registry:admin"
+SUPERVISE = "registry:supervise"  # the regulator: decides and voids external claims
+EVALUATE = "registry:evaluate"  # third-party evaluators: decide the claims of events that engaged them
 OPEN_ACCOUNT_SCOPES = ("registry:transfer", "registry:retire", ADMIN)
+DECIDE_CLAIM_SCOPES = (EVALUATE, SUPERVISE)
 
 ReadRegistry = Annotated[Principal, Security(current_principal, scopes=["registry:read"])]
 TransferCredits = Annotated[Principal, Security(current_principal, scopes=["registry:transfer"])]
 RetireCredits = Annotated[Principal, Security(current_principal, scopes=["registry:retire"])]
 IssueCredits = Annotated[Principal, Security(current_principal, scopes=["registry:issue"])]
 AdministerRegistry = Annotated[Principal, Security(current_principal, scopes=[ADMIN])]
-# Opening an account needs any one of OPEN_ACCOUNT_SCOPES; `require_any` checks which.
-OpenAccounts = Annotated[Principal, Security(current_principal)]
+SuperviseRegistry = Annotated[Principal, Security(current_principal, scopes=[SUPERVISE])]
 
 
 def require_any(principal: Principal, scopes: tuple[str, ...]) -> None:
     """Refuse (403) unless the token holds at least one of ``scopes``."""
     if not any(principal.has(scope) for scope in scopes):
         raise InsufficientScope(f"This call needs one of the scopes: {' '.join(scopes)}.", required=list(scopes))
+
+
+async def _account_opener(principal: Annotated[Principal, Security(current_principal)]) -> Principal:
+    require_any(principal, OPEN_ACCOUNT_SCOPES)
+    return principal
+
+
+async def _claim_decider(principal: Annotated[Principal, Security(current_principal)]) -> Principal:
+    require_any(principal, DECIDE_CLAIM_SCOPES)
+    return principal
+
+
+# Routes that take any one of several scopes: checked as a dependency, so before the body is read.
+OpenAccounts = Annotated[Principal, Depends(_account_opener)]
+DecideClaims = Annotated[Principal, Depends(_claim_decider)]
 
 
 def ensure_may_open_for(principal: Principal, owner: str) -> None:

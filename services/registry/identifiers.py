@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 
 def new_id(prefix: str) -> str:
@@ -25,3 +25,11 @@ def timestamp(moment: datetime) -> str:
 def aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything is stored in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def china_today() -> date:
+    """Today's calendar day in China, where the events and the other registries' certificates are dated."""
+    return datetime.now(CHINA).date()

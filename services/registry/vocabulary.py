@@ -23,6 +23,17 @@ Grams = Annotated[
     ),
 ]
 Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9:._@-]*$")]
+# An owner or a client: the platform's own (``org:hainan-expo``), or a trusted sign-on's, namespaced by
+# the issuer's alias (``hainan/8f14e45f-…``, README: sign-on), which no platform owner can take.
+Party = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^(?:[a-z][a-z0-9-]{0,31}/)?[A-Za-z0-9][A-Za-z0-9:._@-]*$",
+        description="A platform owner or client, or a sign-on's as <issuer alias>/<subject>",
+    ),
+]
 AccountId = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z]+_[0-9a-f]+$")]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 Province = Annotated[

@@ -36,7 +36,7 @@ Work = Callable[[Executor], tuple[int, dict[str, Any]]]
 
 
 async def run_write(
-    request: Request, principal: Principal, key: str | None, body: BaseModel, work: Work
+    request: Request, principal: Principal, key: str | None, body: BaseModel | None, work: Work
 ) -> JSONResponse:
     """Run ``work`` once per Idempotency-Key; a repeat returns the first answer and moves nothing.
 
@@ -46,7 +46,8 @@ async def run_write(
     runtime: RegistryRuntime = request.app.state.registry
     context = runtime.context
     # Only a keyed write is ever compared with an earlier one.
-    digest = fingerprint("POST", request.url.path, body.model_dump(mode="json")) if key is not None else ""
+    asked = None if body is None else body.model_dump(mode="json")
+    digest = fingerprint("POST", request.url.path, asked) if key is not None else ""
     unit = idempotent_unit(context.idempotency, owner=principal.owner, key=key, digest=digest, work=work)
     deadline = time.monotonic() + BUSY_DEADLINE_SECONDS
     while True:

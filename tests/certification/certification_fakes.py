@@ -163,9 +163,20 @@ class FakeAccounting:
             "accounted": None
             if total_kgco2e is None
             else {"total_kgco2e": total_kgco2e, "inventory_version": 1, "submitted_at": datetime.now(UTC).isoformat()},
+            "lifecycle": {"transitions": {"apply": apply_transition(ends_on, total_kgco2e is not None)}},
         }
         self.events[event_id] = event
         return event
+
+
+def apply_transition(ends_on: date, accounted: bool) -> dict[str, Any]:
+    """What accounting's lifecycle says of applying: after the event ended, with an accounted inventory."""
+    if ends_on >= date.today():
+        return {"allowed": False, "rule": "apply-after-end", "reason": "The event has not ended yet."}
+    if not accounted:
+        return {"allowed": False, "rule": "apply-needs-accounted-inventory",
+                "reason": "The inventory is not submitted yet."}
+    return {"allowed": True, "rule": "apply-after-end", "reason": None}
 
 
 @dataclass
@@ -176,6 +187,7 @@ class FakeRegistry:
     tree: MemoryTree = field(default_factory=MemoryTree)
     entries: list[dict[str, Any]] = field(default_factory=list)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    decisions: dict[str, int] = field(default_factory=dict)  # decision id -> its log index
     counter: itertools.count[int] = field(default_factory=itertools.count)
 
     @property
@@ -224,9 +236,15 @@ class FakeRegistry:
         return self.records[record_id]
 
     def cancel(
-        self, event_id: str, quantity_g: int, *, registry: str = "CCER", project_province: str = "CN-HI"
+        self,
+        event_id: str,
+        quantity_g: int,
+        *,
+        registry: str = "CCER",
+        project_province: str = "CN-HI",
+        cancelled_on: date | None = None,
     ) -> dict[str, Any]:
-        """An external cancellation recorded for an event."""
+        """An external cancellation claimed for an event (cancelled today unless told when)."""
         number = next(self.counter)
         record_id = f"xc_{number:06d}"
         facts = {"kind": "external_cancellation", "cancellation_id": record_id, "quantity_g": quantity_g,
@@ -234,12 +252,30 @@ class FakeRegistry:
                  "serial_to": f"{registry}-{number}-{quantity_g // 1_000_000}", "series": f"{registry}-{number}",
                  "range_start": 1, "range_end": quantity_g // 1_000_000, "cancellation_ref": f"NCCR-{number}",
                  "project_id": f"CCER-{number}", "project_province": project_province, "vintage": 2022,
-                 "evidence_sha256": "ab" * 32}
+                 "evidence_sha256": "ab" * 32, "cancelled_on": (cancelled_on or date.today()).isoformat(),
+                 "beneficiary": "the event", "purpose": "neutrality", "evidence_url": "https://example.cn/e.pdf"}
         moment = datetime.now(UTC)
         index = self._append(facts, moment)
         public = {k: v for k, v in facts.items() if k != "cancellation_id"}
-        self.records[record_id] = {**public, "id": record_id, "log_index": index, "recorded_at": moment.isoformat()}
+        self.records[record_id] = {**public, "id": record_id, "log_index": index, "recorded_at": moment.isoformat(),
+                                   "status": "claimed", "decision": None}
         return self.records[record_id]
+
+    def decide(self, cancellation_id: str, outcome: str = "confirmed") -> dict[str, Any]:
+        """The evaluator's (or regulator's) decision on a claim: its own log entry, listed with the claim."""
+        number = next(self.counter)
+        decision_id = f"xcd_{number:06d}"
+        facts = {"kind": "external_cancellation.decision", "decision_id": decision_id,
+                 "cancellation_id": cancellation_id, "event_id": self.records[cancellation_id]["event_id"],
+                 "outcome": outcome, "reason": "evidence checked", "decided_as": "evaluator"}
+        index = self._append(facts, datetime.now(UTC))
+        self.decisions[decision_id] = index
+        record = self.records[cancellation_id]
+        record["status"] = outcome
+        record["decision"] = {"id": decision_id, "cancellation_id": cancellation_id, "outcome": outcome,
+                              "reason": "evidence checked", "decided_as": "evaluator",
+                              "decided_at": datetime.now(UTC).isoformat(), "log_index": index}
+        return record
 
     def checkpoint(self) -> str:
         """A checkpoint of the whole log, signed now."""
@@ -247,8 +283,8 @@ class FakeRegistry:
                                datetime.now(UTC))
 
     def proof(self, record_id: str) -> dict[str, Any]:
-        """The record's proof bundle, as GET /v1/retirements/{id}/proof returns it."""
-        index = self.records[record_id]["log_index"]
+        """The record's proof bundle (or a decision's), as GET /v1/retirements/{id}/proof returns it."""
+        index = self.decisions[record_id] if record_id in self.decisions else self.records[record_id]["log_index"]
         return {
             "entry": copy.deepcopy(self.entries[index]),
             "leaf_index": index,
@@ -298,7 +334,8 @@ class Upstream:
             return httpx.Response(200, json={"event_id": event_id, "totals": [], "items": page,
                                              "next_cursor": str(start + self.page_size) if more else None})
         if match := re.fullmatch(r"/v1/retirements/([^/]+)/proof", path):
-            if match.group(1) not in self.registry.records or match.group(1) in self.unproven:
+            known = match.group(1) in self.registry.records or match.group(1) in self.registry.decisions
+            if not known or match.group(1) in self.unproven:
                 return _problem(404, "No such record.")
             return httpx.Response(200, json=self.registry.proof(match.group(1)))
         if path == "/v1/log/public-key":

@@ -153,6 +153,18 @@ def check(application: dict[str, Any], check_id: str) -> dict[str, Any]:
     return next(c for c in application["checks"] if c["id"] == check_id)
 
 
+def coverage(response: httpx.Response) -> dict[str, Any]:
+    """The coverage check: in the application, or in the problem that refused an application falling short."""
+    body: dict[str, Any] = response.json()
+    if response.status_code == 409:
+        assert body["type"].endswith("offsets-do-not-cover"), body
+        result: dict[str, Any] = body["coverage"]
+        assert result["result"] == "fail" and result["reason"] == body["detail"]
+        return result
+    assert response.status_code == 201, response.text
+    return check(body, "coverage")
+
+
 def certified(local: LocalCertification, total_kgco2e: str = "1000.000") -> dict[str, Any]:
     """A Hainan event covered to the gram, applied for and approved: the certificate as GET returns it."""
     event = local.upstream.accounting.event(total_kgco2e=total_kgco2e)

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from tests.support.events import wait_until_known
 from tests.support.running import RunningPlatform
 
 SOURCE_TYPES = ["fixed_combustion", "mobile_combustion", "purchased_electricity", "purchased_heat", "travel",
@@ -29,16 +30,19 @@ class Organizer:
 
     http: httpx.Client
     owner: str
+    platform: RunningPlatform
 
     def event(self, *, jurisdiction: str = "CN-HI", host_type: str = "government", participants: int = 2800,
               ended_days_ago: int = 30, name: str = "Hainan International Consumer Products Expo") -> str:
-        """Create an event that ended some days ago; its id."""
+        """Create an event that ended some days ago, open to donations; its id once the registry knows it."""
         ends = date.today() - timedelta(days=ended_days_ago)
         body = {"name": name, "organizers": ["海南省商务厅", "Hainan Provincial Department of Commerce"],
                 "kind": "exhibition", "jurisdiction": jurisdiction, "host_type": host_type, "venue": "Haikou",
                 "starts_at": (ends - timedelta(days=3)).isoformat(), "ends_at": ends.isoformat(),
-                "expected_participants": participants}
-        return str(ok(self.http.post("/accounting/v1/events", json=body), 201)["id"])
+                "expected_participants": participants, "accepts_donations": True}
+        event_id = str(ok(self.http.post("/accounting/v1/events", json=body), 201)["id"])
+        wait_until_known(self.platform, event_id)
+        return event_id
 
     def plan(self, event_id: str, measures: tuple[str, ...] = ("100% green electricity", "no disposable plastics")
              ) -> None:
@@ -73,14 +77,17 @@ class Organizer:
         body = {"event_id": event_id, "from_account": account, "quantity": grams}
         return ok(self.http.post("/registry/v1/donations", json=body), 201)
 
-    def cancel_externally(self, event_id: str, tonnes: int, registry: str = "CCER", province: str = "CN-HI"
-                          ) -> dict[str, Any]:
-        """Record a cancellation made in another registry."""
+    def cancel_externally(self, event_id: str, tonnes: int, registry: str = "CCER", province: str = "CN-HI",
+                          cancelled_on: date | None = None) -> dict[str, Any]:
+        """Record a cancellation made in another registry (today unless told when), as a claim."""
         series = secrets.token_hex(3).upper()
         body = {"event_id": event_id, "registry": registry, "serial_from": f"{registry}-{series}-000001",
                 "serial_to": f"{registry}-{series}-{tonnes:06d}", "quantity": tonnes * 1_000_000,
                 "cancellation_ref": f"REF-{series}", "project_id": f"P-{series}", "project_province": province,
-                "vintage": 2022, "evidence_sha256": secrets.token_hex(32)}
+                "vintage": 2022, "evidence_sha256": secrets.token_hex(32),
+                "cancelled_on": (cancelled_on or date.today()).isoformat(), "beneficiary": "the event's organizer",
+                "purpose": "carbon neutrality of the event",
+                "evidence_url": f"https://registry.example.cn/cancellations/{series}.pdf"}
         return ok(self.http.post("/registry/v1/external-cancellations", json=body), 201)
 
     def apply(self, event_id: str, confirmation: dict[str, Any]) -> httpx.Response:
@@ -119,20 +126,23 @@ class Certification:
     evaluator: httpx.Client
     auditor: httpx.Client
     public: httpx.Client
+    evaluator_client_id: str
 
     @classmethod
     def open(cls, platform: RunningPlatform) -> Certification:
         """Register the actors (a fresh organizer each time) and open their clients."""
         owner = f"org:{secrets.token_hex(4)}"
+        evaluator = platform.register("org:accredited-body", "certification:verify registry:read registry:evaluate")
         return cls(
             platform=platform,
-            organizer=Organizer(platform.register(owner, ORGANIZER_SCOPES).client(), owner),
+            organizer=Organizer(platform.register(owner, ORGANIZER_SCOPES).client(), owner, platform),
             operator=Operator(platform.register("lingtan:operator", "registry:admin registry:issue registry:read")
                               .client()),
             issuer=platform.register("org:hainan-office", "certification:issue").client(),
-            evaluator=platform.register("org:accredited-body", "certification:verify").client(),
+            evaluator=evaluator.client(),
             auditor=platform.register("org:ecology-department", "audit:write").client(),
             public=httpx.Client(base_url=platform.url, timeout=30),
+            evaluator_client_id=evaluator.client_id,
         )
 
     def close(self) -> None:
@@ -140,6 +150,15 @@ class Certification:
         for client in (self.organizer.http, self.operator.http, self.issuer, self.evaluator, self.auditor,
                        self.public):
             client.close()
+
+    def confirm_claim(self, event_id: str, claim_id: str) -> dict[str, Any]:
+        """The organizer engages the evaluator for the event, which confirms the external claim."""
+        engaged = self.organizer.http.post(f"/registry/v1/events/{event_id}/delegations",
+                                           json={"client_id": self.evaluator_client_id, "role": "evaluate"})
+        assert engaged.status_code in (201, 409), engaged.text
+        return ok(self.evaluator.post(f"/registry/v1/external-cancellations/{claim_id}/decision",
+                                      json={"outcome": "confirmed", "reason": "the cancellation certificate checked"}),
+                  201)
 
     def covered_event(self, meals: str = "2000", factor: str = "1.5", retired_g: int = 3_000_000, **event: Any
                       ) -> str:

@@ -62,8 +62,14 @@ def test_a_shandong_marathon_is_certified_verified_audited_and_revoked(
     runner_account = runner.account(kind="person")
     operator.credits(runner_account, 500, unit_type="SDCI", category="other")
     runner.donate(event_id, runner_account, 500)
-    organizer.cancel_externally(event_id, 449, registry="CEA", province="CN-SD")
+    allowances = organizer.cancel_externally(event_id, 449, registry="CEA", province="CN-SD")
     runner.http.close()
+
+    # A third party evaluates this event: the allowance claim counts once its evaluator confirmed it.
+    unconfirmed = organizer.apply(event_id, {"method": "third_party"})
+    assert unconfirmed.status_code == 409 and unconfirmed.json()["type"].endswith("/offsets-do-not-cover")
+    assert unconfirmed.json()["coverage"]["details"]["not_counted"][0]["record_id"] == allowances["id"]
+    actors.confirm_claim(event_id, allowances["id"])
 
     applied = ok(organizer.apply(event_id, {"method": "third_party"}), 201)
     assert check(applied, "confirmation_method")["result"] == "fail"

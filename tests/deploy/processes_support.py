@@ -245,3 +245,49 @@ def start_stopped_services(runner: Runner, service: str) -> None:
     """SIGUSR1 to the runner starts every stopped service; wait until `service` is ready."""
     os.kill(runner.process.pid, signal.SIGUSR1)
     eventually(lambda: ready(runner.service_url(service)), bool, READY_TIMEOUT, f"{service} ready again")
+
+
+def event_body(name: str, accepts_donations: bool = False) -> dict[str, Any]:
+    """A Hainan forum that ended yesterday."""
+    ends = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86_400 * 2))
+    return {"name": name, "organizers": ["海南省生态环境厅"], "kind": "forum", "jurisdiction": "CN-HI",
+            "host_type": "government", "venue": "Haikou", "starts_at": ends, "ends_at": ends,
+            "expected_participants": 600, "accepts_donations": accepts_donations}
+
+
+def wait_until_known(http: httpx.Client, event_id: str) -> None:
+    """Wait until the registry knows the event (it arrives through accounting's outbox)."""
+    eventually(lambda: http.get(f"/registry/v1/events/{event_id}").status_code, lambda s: s == 200, 30,
+               f"the registry learning of {event_id}")
+
+
+def known_event(http: httpx.Client, name: str) -> str:
+    """Create an event through the gateway and wait until the registry knows it."""
+    created = http.post("/accounting/v1/events", json=event_body(name))
+    assert created.status_code == 201, created.text
+    event_id = str(created.json()["id"])
+    wait_until_known(http, event_id)
+    return event_id
+
+
+def create_and_retire(gateway: str, access: str, account: str, rounds: int) -> list[dict[str, Any]]:
+    """In a process of its own: create an event, and at once retire 1 g for it, ``rounds`` times, retrying
+    the retirement while the registry answers that it does not know the event yet. Every answer."""
+    attempts: list[dict[str, Any]] = []
+    with httpx.Client(base_url=gateway, headers={"Authorization": f"Bearer {access}"}, timeout=30) as http:
+        for number in range(rounds):
+            created = http.post("/accounting/v1/events", json=event_body(f"race {os.getpid()}-{number}"))
+            assert created.status_code == 201, created.text
+            event_id = created.json()["id"]
+            body = {"event_id": event_id, "from_account": account, "quantity": 1, "unit_type": "HNCI",
+                    "beneficiary": "race", "reason": "created and at once retired against"}
+            key = secrets.token_hex(8)
+            while True:
+                answer = http.post("/registry/v1/retirements", json=body, headers={"Idempotency-Key": key})
+                seen = {"event_id": event_id, "status": answer.status_code,
+                        "retry_after": answer.headers.get("retry-after"), "body": answer.json()}
+                attempts.append(seen)
+                if answer.status_code != 404 or len(attempts) > rounds * 50:
+                    break
+                time.sleep(0.05)
+    return attempts

@@ -30,12 +30,14 @@ from tests.deploy.processes_support import (
     Runner,
     caller,
     eventually,
+    known_event,
     lingtan_verify,
     refuses_connections,
     run_lingtan_verify,
     service_process,
     start_stopped_services,
     stop_service,
+    wait_until_known,
 )
 
 ORGANIZER = "events:read events:write registry:read registry:transfer registry:retire"
@@ -191,6 +193,7 @@ def test_disclosure_stopped_under_load_shows_every_change_once_when_started_agai
     event = organizer.post("/accounting/v1/events", json=_event_body(f"Outage {tag} retirements"))
     assert event.status_code == 201, event.text
     event_id = event.json()["id"]
+    wait_until_known(organizer, event_id)
     account = organizer.post("/registry/v1/accounts", json={"owner": owner, "kind": "organization",
                                                             "name": "outage test"}).json()["id"]
     project = operator.post("/registry/v1/projects", json={
@@ -296,10 +299,11 @@ def test_registry_restored_from_its_dump_extends_the_checkpoint_published_before
         "category": "other", "methodology": "test", "new_sink": False}).json()["id"]
     assert operator.post("/registry/v1/issuances", json={"project_id": project, "account_id": account,
                                                          "vintage": 2025, "quantity": 1000}).status_code == 201
+    restore_event = known_event(organizer, f"Restore {tag}")
 
     def retire() -> str:
         made = organizer.post("/registry/v1/retirements", headers={"Idempotency-Key": secrets.token_hex(8)},
-                              json={"event_id": f"evt_restore_{tag}", "from_account": account, "quantity": 10,
+                              json={"event_id": restore_event, "from_account": account, "quantity": 10,
                                     "unit_type": "HNCI", "beneficiary": "restore test", "reason": "backup"})
         assert made.status_code == 201, made.text
         return made.json()["id"]

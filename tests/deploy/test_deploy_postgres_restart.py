@@ -29,7 +29,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.processes_support import descendants, free_ports, read_summary, runner_environment
+from tests.deploy.processes_support import (
+    descendants,
+    free_ports,
+    read_summary,
+    runner_environment,
+    wait_until_known,
+)
 
 POSTGRES_URL = os.environ.get("LINGTAN_TEST_DATABASE_URL")
 pytestmark = [
@@ -339,6 +345,7 @@ def _ledger(platform: Platform) -> Ledger:
         "starts_at": (ends - timedelta(days=2)).isoformat(), "ends_at": ends.isoformat(),
         "expected_participants": 500})
     assert event.status_code == 201, event.text
+    wait_until_known(organizer, event.json()["id"])
     account = organizer.post("/registry/v1/accounts", json={"owner": "org:restart-organizer", "kind": "organization",
                                                             "name": "restart test"})
     assert account.status_code == 201, account.text

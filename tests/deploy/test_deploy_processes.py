@@ -7,6 +7,7 @@ import argparse
 import base64
 import contextlib
 import json
+import multiprocessing
 import os
 import secrets
 import signal
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import httpx
 import pytest
@@ -26,7 +28,9 @@ from tests.deploy.processes_support import (
     alive,
     caller,
     cmdline,
+    create_and_retire,
     descendants,
+    known_event,
     lingtan_verify,
     register,
     stat,
@@ -114,7 +118,9 @@ def test_a_service_killed_outright_is_started_again_on_its_port(runner):
 
 def test_registry_killed_mid_load_loses_no_answered_retirement(runner, tmp_path):
     operator = caller(runner, "lingtan:operator", "registry:admin registry:issue registry:read")
-    organizer = caller(runner, "org:crash-organizer", "registry:read registry:transfer registry:retire")
+    organizer = caller(runner, "org:crash-organizer",
+                       "registry:read registry:transfer registry:retire events:read events:write")
+    crash_event = known_event(organizer, "crash test")
     account = organizer.post("/registry/v1/accounts", json={"owner": "org:crash-organizer", "kind": "organization",
                                                             "name": "crash test"}).json()["id"]
     project = operator.post("/registry/v1/projects", json={
@@ -134,7 +140,7 @@ def test_registry_killed_mid_load_loses_no_answered_retirement(runner, tmp_path)
             while time.monotonic() < stop_load:
                 with contextlib.suppress(httpx.HTTPError):
                     r = http.post("/registry/v1/retirements", headers={"Idempotency-Key": secrets.token_hex(8)},
-                                  json={"event_id": "evt_crash", "from_account": account, "quantity": 7,
+                                  json={"event_id": crash_event, "from_account": account, "quantity": 7,
                                         "unit_type": "HNCI", "beneficiary": "crash test", "reason": "load"})
                     if r.status_code == 201:
                         answered.append(r.json())
@@ -162,11 +168,11 @@ def test_registry_killed_mid_load_loses_no_answered_retirement(runner, tmp_path)
     assert answered, "no retirement was answered before the crash"
     ids = [r["id"] for r in answered]
     assert len(ids) == len(set(ids))
-    listed = organizer.get("/registry/v1/retirements", params={"event_id": "evt_crash", "limit": 200})
+    listed = organizer.get("/registry/v1/retirements", params={"event_id": crash_event, "limit": 200})
     stored = {r["id"] for r in listed.json()["items"]}
     cursor = listed.json().get("next_cursor")
     while cursor:
-        page = organizer.get("/registry/v1/retirements", params={"event_id": "evt_crash", "limit": 200,
+        page = organizer.get("/registry/v1/retirements", params={"event_id": crash_event, "limit": 200,
                                                                  "cursor": cursor}).json()
         stored |= {r["id"] for r in page["items"]}
         cursor = page.get("next_cursor")
@@ -179,6 +185,51 @@ def test_registry_killed_mid_load_loses_no_answered_retirement(runner, tmp_path)
     registry = f"{runner.summary['gateway']}/registry"
     assert lingtan_verify(runner, "log", "--registry", registry)["ok"] is True
     assert lingtan_verify(runner, "consistency", str(before), "--registry", registry)["ok"] is True
+    operator.close()
+    organizer.close()
+
+
+def test_events_created_and_at_once_retired_against_from_many_processes_land_only_on_known_events(runner):
+    scopes = "registry:read registry:transfer registry:retire events:read events:write"
+    operator = caller(runner, "lingtan:operator", "registry:admin registry:issue registry:read")
+    organizer_client = register(runner, scopes, owner="org:race-organizer")
+    access = token(runner.gateway, organizer_client["client_id"], organizer_client["client_secret"], scopes)
+    organizer = httpx.Client(base_url=runner.gateway, headers={"Authorization": f"Bearer {access}"}, timeout=30)
+    project = operator.post("/registry/v1/projects", json={
+        "name": "race sink", "code": f"RC{secrets.token_hex(3).upper()}", "unit_type": "HNCI",
+        "province": "CN-HI", "category": "other", "methodology": "test", "new_sink": False}).json()["id"]
+    workers, rounds = 4, 6
+    accounts = []
+    for number in range(workers):
+        account = organizer.post("/registry/v1/accounts", json={"owner": "org:race-organizer", "kind": "organization",
+                                                                "name": f"race {number}"}).json()["id"]
+        issued = operator.post("/registry/v1/issuances", json={"project_id": project, "account_id": account,
+                                                               "vintage": 2025, "quantity": 1_000})
+        assert issued.status_code == 201, issued.text
+        accounts.append(account)
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(create_and_retire, [runner.gateway] * workers, [access] * workers, accounts,
+                                [rounds] * workers))
+    attempts = [attempt for result in results for attempt in result]
+
+    landed = [a for a in attempts if a["status"] == 201]
+    not_yet = [a for a in attempts if a["status"] == 404]
+    assert len(landed) == workers * rounds, [a for a in attempts if a["status"] not in (201, 404)][:3]
+    assert len(landed) + len(not_yet) == len(attempts), "every answer is a retirement or the documented 404"
+    for refused in not_yet:
+        assert refused["body"]["type"].endswith("/unknown-event") and refused["retry_after"] == "1", refused
+    for retirement in landed:
+        known = organizer.get(f"/accounting/v1/events/{retirement['event_id']}")
+        assert known.status_code == 200 and known.json()["owner"] == "org:race-organizer"
+        assert retirement["body"]["event_id"] == retirement["event_id"]
+    never_created = organizer.post("/registry/v1/retirements", json={
+        "event_id": "evt_0000000000000000000f", "from_account": accounts[0], "quantity": 1, "unit_type": "HNCI",
+        "beneficiary": "x", "reason": "y"})
+    assert never_created.status_code == 404
+    held = sum(sum(h["quantity_g"] for h in organizer.get(f"/registry/v1/accounts/{a}").json()["holdings"])
+               for a in accounts)
+    assert held == workers * (1_000 - rounds), "each landed retirement moved one gram, once"
     operator.close()
     organizer.close()
 

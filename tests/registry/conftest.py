@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +15,24 @@ import httpx
 import pytest
 
 from services.registry.database import kernel
+from services.registry.events.feed import apply_event
 from services.registry.log.sequencer import Sequencer
 from shared.auth.tokens import Principal
 from shared.db.engine import Database, connect
 from shared.db.migrations import upgrade
-from shared.outbox import Outbox
+from shared.outbox import Notification, Outbox
 from tests.support.running import RunningPlatform
 
 HOLDER_SCOPES = "registry:read registry:transfer registry:retire"
 OPERATOR_SCOPES = "registry:admin registry:issue registry:read"
+# What every external claim states besides its serials: the day and the words of the other registry's
+# cancellation certificate, and where its evidence is.
+CLAIM_FIELDS: dict[str, Any] = {
+    "cancelled_on": "2024-06-18",
+    "beneficiary": "the event's organizer",
+    "purpose": "carbon neutrality of the event",
+    "evidence_url": "https://registry.example.cn/cancellations/certificate.pdf",
+}
 
 
 def unique_code(prefix: str = "T") -> str:
@@ -127,6 +138,34 @@ class Ledger:
     def sequence(self) -> int:
         """Give the queued entries their indexes, as the registry does before it answers a write."""
         return Sequencer(self.database, self.outbox).drain()
+
+    def know_event(self, event_id: str, owner: str, *, status: str = "held", seq: int = 1, **facts: Any) -> None:
+        """Tell the registry of an event, as accounting's `event.updated` would (open to donations)."""
+        today = date.today()
+        payload = {
+            "id": event_id,
+            "owner": owner,
+            "status": status,
+            "accepts_donations": True,
+            "jurisdiction": "CN-HI",
+            "starts_at": (today - timedelta(days=5)).isoformat(),
+            "ends_at": (today - timedelta(days=2)).isoformat(),
+            "expected_participants": 800,
+            "actual_participants": None,
+            "policy": {"profile_id": "hainan-2023", "band": "500-plus", "confirmation_method": "self_commitment"},
+            **facts,
+        }
+        note = Notification(
+            id=str(uuid.uuid4()),
+            source="accounting",
+            topic="event.updated",
+            record_id=event_id,
+            seq=seq,
+            created_at=datetime.now(UTC),
+            payload=payload,
+        )
+        with self.database.writes() as session, session.begin():
+            apply_event(session, note)
 
 
 @pytest.fixture

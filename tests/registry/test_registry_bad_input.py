@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.registry.conftest import Operator, Registry
+from tests.registry.conftest import CLAIM_FIELDS, Operator, Registry
+from tests.support.events import known_event
 
 
 def log_size(public) -> int:
@@ -127,6 +128,7 @@ def test_more_than_held_is_a_conflict_naming_the_shortfall(operator: Operator, h
 
 def cancellation(**changes: Any) -> dict[str, Any]:
     body = {
+        **CLAIM_FIELDS,
         "event_id": "evt-bad-xc",
         "registry": "CCER",
         "serial_from": "CCER-46-2021-000101",
@@ -158,13 +160,16 @@ def cancellation(**changes: Any) -> dict[str, Any]:
             "10 t",
         ),
         ({"registry": "VCU", "serial_from": "not-a-vcu"}, "13 hyphen-separated parts"),
+        ({"cancelled_on": "2099-01-01"}, "in the future"),
+        ({"cancelled_on": "2020-12-31"}, "before the vintage 2021"),
     ],
 )
-def test_external_serial_ranges_must_match_the_quantity(
-    changes: dict[str, Any], says: str, holder: Registry, public
+def test_external_serial_ranges_and_dates_must_hold_together(
+    changes: dict[str, Any], says: str, platform, holder: Registry, public
 ) -> None:
+    event = known_event(platform, holder.owner)
     size = log_size(public)
-    response = holder.post("external-cancellations", cancellation(**changes))
+    response = holder.post("external-cancellations", cancellation(event_id=event, **changes))
     assert response.status_code == 422, response.text
     assert says in response.json()["detail"]
     assert log_size(public) == size
@@ -174,3 +179,8 @@ def test_unknown_registries_and_fields_are_refused(holder: Registry) -> None:
     assert holder.post("external-cancellations", cancellation(registry="GS")).status_code == 422
     assert holder.post("external-cancellations", cancellation(evidence_sha256="XYZ")).status_code == 422
     assert holder.post("external-cancellations", cancellation(colour="green")).status_code == 422
+    assert holder.post("external-cancellations", cancellation(evidence_url="file:///etc/passwd")).status_code == 422
+    for missing in ("cancelled_on", "beneficiary", "purpose", "evidence_url"):
+        body = cancellation()
+        del body[missing]
+        assert holder.post("external-cancellations", body).status_code == 422, missing

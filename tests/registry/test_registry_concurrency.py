@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 
 from services.registry.credits.blocks import CreditBlock
-from tests.registry.conftest import Operator, Registry
+from tests.registry.conftest import CLAIM_FIELDS, Operator, Registry
+from tests.support.events import known_event
 
 UNIT = 1_000_000
 
@@ -30,6 +31,7 @@ def burst(url: str, headers: dict[str, str], requests: list[tuple[str, dict[str,
 def test_fifty_retirements_against_twenty_exactly_twenty_succeed(platform, operator: Operator) -> None:
     caller = platform.register(f"org:{secrets.token_hex(4)}", "registry:read registry:retire")
     headers = caller.headers()
+    race = known_event(platform, caller.owner)
     with httpx.Client(base_url=platform.url, headers=headers, timeout=30) as http:
         holder = Registry(http, caller.owner)
         account = holder.account()
@@ -37,7 +39,7 @@ def test_fifty_retirements_against_twenty_exactly_twenty_succeed(platform, opera
         operator.issue(project["id"], account, 12 * UNIT, vintage=2022)
         operator.issue(project["id"], account, 8 * UNIT, vintage=2023)
         body = {
-            "event_id": "evt-race",
+            "event_id": race,
             "from_account": account,
             "quantity": UNIT,
             "unit_type": "HNCI",
@@ -61,7 +63,8 @@ def test_fifty_retirements_against_twenty_exactly_twenty_succeed(platform, opera
 def test_two_identical_external_cancellations_at_once_one_is_a_double_claim(platform, holder: Registry) -> None:
     start = secrets.randbelow(10**8) * 1000
     body = {
-        "event_id": "evt-xc-race",
+        **CLAIM_FIELDS,
+        "event_id": known_event(platform, holder.owner),
         "registry": "VCU",
         "serial_from": f"6336-{start}-{start + 99}-VCS-VCU-262-VER-CN-1-1529-01012019-31122019-0",
         "serial_to": f"6336-{start}-{start + 99}-VCS-VCU-262-VER-CN-1-1529-01012019-31122019-0",
@@ -84,8 +87,9 @@ def test_two_identical_external_cancellations_at_once_one_is_a_double_claim(plat
 def test_concurrent_first_sink_retirements_for_two_events_exactly_one_binds(platform, operator: Operator) -> None:
     project = operator.project(unit_type="SDCI", category="forestry", new_sink=True)
     requests, headers = [], {}
-    for event in ("evt-marathon", "evt-forum"):
+    for _ in ("marathon", "forum"):
         caller = platform.register(f"org:{secrets.token_hex(4)}", "registry:read registry:retire")
+        event = known_event(platform, caller.owner, jurisdiction="CN-SD")
         headers = caller.headers()
         with httpx.Client(base_url=platform.url, headers=headers, timeout=30) as http:
             account = Registry(http, caller.owner).account()

@@ -5,16 +5,18 @@ from __future__ import annotations
 import secrets
 
 from tests.registry.conftest import Operator, Registry
+from tests.support.events import known_event
 
 
 def test_repeated_retirement_returns_the_first_answer_and_moves_nothing(
-    operator: Operator, holder: Registry, public
+    platform, operator: Operator, holder: Registry, public
 ) -> None:
+    event = known_event(platform, holder.owner)
     account = holder.account()
     operator.issue(operator.project()["id"], account, 10_000)
     key = secrets.token_hex(8)
     body = {
-        "event_id": "evt-idem",
+        "event_id": event,
         "from_account": account,
         "quantity": 4_000,
         "unit_type": "HNCI",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.registry.credits.blocks import CreditBlock
 from tests.registry.conftest import Operator, Registry
+from tests.support.events import known_event
 
 
 def held(registry: Registry, account: str) -> int:
@@ -61,15 +62,16 @@ def test_named_blocks_are_the_ones_that_move(operator: Operator, holder: Registr
 
 
 def test_retirement_returns_ranges_and_log_index_and_retired_serials_never_move_again(
-    operator: Operator, holder: Registry, public
+    platform, operator: Operator, holder: Registry, public
 ) -> None:
+    expo, other_event = known_event(platform, holder.owner), known_event(platform, holder.owner)
     account, other = holder.account(), holder.account()
     project = operator.project()
     operator.issue(project["id"], account, 5_000_000)
     retired = holder.created(
         "retirements",
         {
-            "event_id": "evt-expo-2026",
+            "event_id": expo,
             "from_account": account,
             "quantity": 1_500_000,
             "unit_type": "HNCI",
@@ -98,7 +100,7 @@ def test_retirement_returns_ranges_and_log_index_and_retired_serials_never_move_
     twice = holder.post(
         "retirements",
         {
-            "event_id": "evt-other",
+            "event_id": other_event,
             "from_account": account,
             "quantity": 1,
             "unit_type": "HNCI",
@@ -119,6 +121,7 @@ def test_another_owners_account_is_refused_whatever_the_scopes(platform, operato
     outsider = platform.register(
         "org:outsider", "registry:read registry:transfer registry:retire registry:admin registry:issue"
     )
+    own_event, open_event = known_event(platform, outsider.owner), known_event(platform, holder.owner)
     with outsider.client() as http:
         stranger = Registry(http, outsider.owner)
         mine = stranger.account()
@@ -127,7 +130,7 @@ def test_another_owners_account_is_refused_whatever_the_scopes(platform, operato
             (
                 "retirements",
                 {
-                    "event_id": "evt-x",
+                    "event_id": own_event,
                     "from_account": account,
                     "quantity": 10,
                     "unit_type": "HNCI",
@@ -135,7 +138,7 @@ def test_another_owners_account_is_refused_whatever_the_scopes(platform, operato
                     "reason": "y",
                 },
             ),
-            ("donations", {"event_id": "evt-x", "from_account": account, "quantity": 10}),
+            ("donations", {"event_id": open_event, "from_account": account, "quantity": 10}),
         ]:
             response = stranger.post(path, body)
             assert response.status_code == 403, (path, response.text)
@@ -162,7 +165,7 @@ def test_accounts_open_for_the_own_owner_and_read_only_own(platform, holder: Reg
 def test_donations_record_the_donor_kind_and_event_lists_everything_with_totals(
     platform, operator: Operator, public
 ) -> None:
-    event = f"evt-donations-{platform.ports['registry']}"
+    event = known_event(platform, "org:donations-organizer")
     person = platform.register("person:13800000000", "registry:read registry:retire")
     with person.client() as http:
         citizen = Registry(http, person.owner)
@@ -190,7 +193,7 @@ def test_donations_record_the_donor_kind_and_event_lists_everything_with_totals(
 def test_a_donation_without_a_unit_type_takes_the_only_one_held_and_asks_when_there_are_two(
     platform, operator: Operator
 ) -> None:
-    event = f"evt-unit-types-{platform.ports['registry']}"
+    event = known_event(platform, "org:unit-types-organizer")
     person = platform.register("person:13900000000", "registry:read registry:retire")
     with person.client() as http:
         citizen = Registry(http, person.owner)

@@ -13,7 +13,8 @@ from shared.transparency.verify import (
     verify_log_consistency,
     verify_retirement_proof,
 )
-from tests.registry.conftest import Operator, Registry
+from tests.registry.conftest import CLAIM_FIELDS, Operator, Registry
+from tests.support.events import known_event
 
 UNIT = 1_000_000
 
@@ -56,8 +57,9 @@ def test_entries_come_in_bounded_pages_and_rebuild_the_checkpoint(public) -> Non
 
 
 def test_retirements_donations_and_external_cancellations_each_prove_their_inclusion(
-    operator: Operator, holder: Registry, public
+    platform, operator: Operator, holder: Registry, public
 ) -> None:
+    event = known_event(platform, holder.owner)
     account = holder.account()
     operator.issue(operator.project()["id"], account, 10 * UNIT)
     start = secrets.randbelow(10**6)
@@ -65,7 +67,7 @@ def test_retirements_donations_and_external_cancellations_each_prove_their_inclu
         holder.created(
             "retirements",
             {
-                "event_id": "evt-proof",
+                "event_id": event,
                 "from_account": account,
                 "quantity": UNIT,
                 "unit_type": "HNCI",
@@ -73,11 +75,12 @@ def test_retirements_donations_and_external_cancellations_each_prove_their_inclu
                 "reason": "r",
             },
         ),
-        holder.created("donations", {"event_id": "evt-proof", "from_account": account, "quantity": UNIT}),
+        holder.created("donations", {"event_id": event, "from_account": account, "quantity": UNIT}),
         holder.created(
             "external-cancellations",
             {
-                "event_id": "evt-proof",
+                **CLAIM_FIELDS,
+                "event_id": event,
                 "registry": "CEA",
                 "serial_from": f"CEA-2023-{start}",
                 "serial_to": f"CEA-2023-{start + 4}",

@@ -19,6 +19,7 @@ from shared.db.engine import Database
 from shared.db.transactions import run_in_transaction
 from shared.transparency.merkle import CompactRange, leaf_hash
 from tests.registry.conftest import HOLDER_SCOPES, OPERATOR_SCOPES, Ledger, Operator, Registry, principal
+from tests.support.events import known_event
 
 LOG_TABLES = ("log_entries", "log_subtrees", "log_checkpoints")
 UNIT = 1_000_000
@@ -60,6 +61,7 @@ def _fill_log(ledger: Ledger) -> str:
         )
         return retired.serial_ranges[0].serial
 
+    ledger.know_event("evt", "org:expo")
     serial = run_in_transaction(ledger.database.writes, work)
     assert ledger.sequence() == 4  # the account, the project, the issuance and the retirement
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -144,11 +146,12 @@ def _populate(platform: Any) -> tuple[Registry, Operator, dict[str, Any]]:
     holder = Registry(platform.register(owner, HOLDER_SCOPES).client(), owner)
     operator = Operator(platform.register("lingtan:op", OPERATOR_SCOPES).client(), "lingtan:op")
     account = holder.account()
+    audit = known_event(platform, owner)
     operator.issue(operator.project()["id"], account, 5 * UNIT)
     retired = holder.created(
         "retirements",
         {
-            "event_id": "evt-audit",
+            "event_id": audit,
             "from_account": account,
             "quantity": 2 * UNIT,
             "unit_type": "HNCI",
@@ -156,7 +159,7 @@ def _populate(platform: Any) -> tuple[Registry, Operator, dict[str, Any]]:
             "reason": "r",
         },
     )
-    holder.created("donations", {"event_id": "evt-audit", "from_account": account, "quantity": UNIT})
+    holder.created("donations", {"event_id": audit, "from_account": account, "quantity": UNIT})
     return holder, operator, retired
 
 

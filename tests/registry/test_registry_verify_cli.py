@@ -10,6 +10,7 @@ import pytest
 
 from lingtan.cli import main
 from tests.registry.conftest import Operator, Registry
+from tests.support.events import known_event
 
 UNIT = 1_000_000
 
@@ -22,13 +23,14 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, 
 
 
 @pytest.fixture
-def retirement(operator: Operator, holder: Registry) -> dict[str, Any]:
+def retirement(platform, operator: Operator, holder: Registry) -> dict[str, Any]:
+    event = known_event(platform, holder.owner)
     account = holder.account()
     operator.issue(operator.project()["id"], account, 3 * UNIT)
     return holder.created(
         "retirements",
         {
-            "event_id": "evt-cli",
+            "event_id": event,
             "from_account": account,
             "quantity": 2 * UNIT,
             "unit_type": "HNCI",

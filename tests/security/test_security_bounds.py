@@ -49,7 +49,7 @@ BOUNDED_ELSEWHERE = {
         "a record as its source service wrote it: only the services' own clients (notifications:deliver) "
         "may post to the inbox, and the body limit (1 MiB) caps it"
     )
-    for service in ("accounting", "disclosure")
+    for service in ("accounting", "registry", "disclosure")
 }
 
 # Values no field can hold, as raw JSON text (Python would write 1e400 as Infinity).

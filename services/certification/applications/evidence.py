@@ -6,6 +6,7 @@ No database transaction is open while this runs: it only reads other services.
 from __future__ import annotations
 
 from services.certification.applications.checks import Evidence
+from services.certification.applications.claims import counted_statuses
 from services.certification.applications.proofs import prove_offsets
 from services.certification.problems import UntrustedLog
 from services.certification.runtime import CertificationRuntime
@@ -26,9 +27,12 @@ def log_key(runtime: CertificationRuntime) -> str:
     return published
 
 
-def gather(runtime: CertificationRuntime, event: EventFacts) -> Evidence:
-    """The event's registry records, each checked against the log."""
+def gather(runtime: CertificationRuntime, event: EventFacts, method: str) -> Evidence:
+    """The event's registry records, each checked against the log; external claims count as an application
+    confirmed by ``method`` admits them (claims.py)."""
     records = runtime.registry.event_records(event.id)
     vkey = log_key(runtime)
-    offsets = prove_offsets(event.id, records.retirements, records.cancellations, runtime.registry.proof, vkey)
+    offsets = prove_offsets(
+        event.id, records.retirements, records.cancellations, runtime.registry.proof, vkey, counted_statuses(method)
+    )
     return Evidence(event=event, offsets=offsets)

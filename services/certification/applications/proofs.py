@@ -9,6 +9,8 @@ certification service fetches the record's proof bundle and checks, itself:
    serials (retirements) or registry and serial range (external cancellations).
 
 Only the proven entry's quantity counts. A record that fails any step is left out, with the reason.
+An external claim counts only in a status the application's method admits (claims.py); where that
+is "confirmed", the decision's own log entry is proven the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
+from services.certification.applications.claims import RECORDED_OR_CONFIRMED, why_not_counted
 from services.certification.identifiers import china_date
 from services.certification.upstream.facts import RecordedCancellation, RecordedRetirement, SerialRange
 from shared.transparency.verify import RetirementProofBundle, VerificationError, verify_retirement_proof
@@ -44,6 +47,14 @@ class CountedOffset:
     def recorded_on(self) -> date:
         """The day in China the log recorded it."""
         return china_date(self.recorded_at)
+
+    @property
+    def made_on(self) -> date:
+        """The day the offset was made, which the deadline is judged on: for an external cancellation the
+        day it was cancelled in its own registry (when the claim says), else the day the log recorded it."""
+        if self.cancellation is not None and self.cancellation.cancelled_on is not None:
+            return self.cancellation.cancelled_on
+        return self.recorded_on
 
 
 @dataclass(frozen=True)
@@ -113,19 +124,50 @@ def _retirement_mismatch(entry: Mapping[str, Any], record: RecordedRetirement, e
 
 
 def _cancellation_mismatch(entry: Mapping[str, Any], record: RecordedCancellation, event_id: str) -> str | None:
+    expected: dict[str, object] = {
+        "kind": "external_cancellation",
+        "cancellation_id": record.id,
+        "event_id": event_id,
+        "registry": record.registry,
+        "serial_from": record.serial_from,
+        "serial_to": record.serial_to,
+        "quantity_g": record.quantity_g,
+        "index": record.log_index,
+    }
+    if record.cancelled_on is not None:
+        expected["cancelled_on"] = record.cancelled_on.isoformat()
+    return _mismatch(entry, expected)
+
+
+def _decision_mismatch(entry: Mapping[str, Any], record: RecordedCancellation) -> str | None:
+    assert record.decision is not None
     return _mismatch(
         entry,
         {
-            "kind": "external_cancellation",
+            "kind": "external_cancellation.decision",
+            "decision_id": record.decision.id,
             "cancellation_id": record.id,
-            "event_id": event_id,
-            "registry": record.registry,
-            "serial_from": record.serial_from,
-            "serial_to": record.serial_to,
-            "quantity_g": record.quantity_g,
-            "index": record.log_index,
+            "outcome": record.decision.outcome,
+            "index": record.decision.log_index,
         },
     )
+
+
+def _claim_refusal(
+    fetch: ProofFetcher, vkey: str, record: RecordedCancellation, counted: frozenset[str], checkpoints: set[str]
+) -> str | None:
+    """Why a claim does not count in its status, or None; a confirmation that matters must be proven."""
+    if record.status not in counted:
+        return why_not_counted(record.status, counted)
+    if counted == RECORDED_OR_CONFIRMED:
+        return None
+    if record.decision is None or record.decision.outcome != record.status:
+        return "the registry lists the claim as confirmed without the decision that confirmed it"
+    verdict = _verdict(
+        fetch, vkey, record.decision.id, record.decision.log_index, checkpoints,
+        partial(_decision_mismatch, record=record),
+    )
+    return f"its confirmation is not proven: {verdict}" if isinstance(verdict, str) else None
 
 
 def _prove(fetch: ProofFetcher, vkey: str, record_id: str, log_index: int, checkpoints: set[str]) -> Any:
@@ -171,8 +213,10 @@ def prove_offsets(
     cancellations: tuple[RecordedCancellation, ...],
     fetch: ProofFetcher,
     vkey: str,
+    counted_claims: frozenset[str] = RECORDED_OR_CONFIRMED,
 ) -> ProvenOffsets:
-    """Check each record against the log (see the module docstring) and split them."""
+    """Check each record against the log (see the module docstring) and split them; external claims count
+    in the statuses ``counted_claims`` names."""
     counted: list[CountedOffset] = []
     refused: list[RefusedOffset] = []
     checkpoints: set[str] = set()
@@ -198,7 +242,7 @@ def prove_offsets(
             )
         )
     for cancellation in cancellations:
-        verdict = _verdict(
+        verdict = _claim_refusal(fetch, vkey, cancellation, counted_claims, checkpoints) or _verdict(
             fetch, vkey, cancellation.id, cancellation.log_index, checkpoints,
             partial(_cancellation_mismatch, record=cancellation, event_id=event_id),
         )

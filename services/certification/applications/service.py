@@ -18,7 +18,7 @@ from services.certification.applications.checks import Evidence, run_checks
 from services.certification.applications.confirmation import Evaluation as EvaluationFacts
 from services.certification.applications.evidence import gather
 from services.certification.applications.models import Application
-from services.certification.applications.results import CheckResult, all_required_pass
+from services.certification.applications.results import COVERAGE, CheckResult, all_required_pass
 from services.certification.applications.schemas import ApplicationCreate, ApplicationOut, DecisionIn
 from services.certification.applications.snapshot import policy_json
 from services.certification.auth import ensure_may_read, ensure_own_event
@@ -26,7 +26,7 @@ from services.certification.certificates.service import issue_certificate
 from services.certification.evaluations import repository as evaluations
 from services.certification.evaluations.models import Evaluation
 from services.certification.identifiers import aware, china_date, new_id, utc_now
-from services.certification.problems import ApplicationDecided, ChecksNotPassed
+from services.certification.problems import ApplicationDecided, ChecksNotPassed, NotReadyToApply, OffsetsDoNotCover
 from services.certification.runtime import CertificationRuntime
 from shared.auth.tokens import Principal
 from shared.problems import NotFound
@@ -96,15 +96,26 @@ def _checked(
 
 
 def apply(runtime: CertificationRuntime, principal: Principal, request: ApplicationCreate) -> Work:
-    """Check the caller's right and gather the evidence; the returned unit stores the application."""
+    """Check the caller's right, the event's lifecycle and its coverage; the returned unit stores the
+    application. An event that has not ended, has no accounted inventory, or whose proven offsets fall
+    short is refused with nothing stored: the problem says what to do first."""
     event = runtime.accounting.event(request.event_id)
     ensure_own_event(principal, event.owner, event.id)
-    evidence = gather(runtime, event)
+    if not event.may_apply.allowed:
+        raise NotReadyToApply(
+            event.may_apply.reason or f"Event {event.id} cannot apply for a certificate yet.",
+            event_id=event.id,
+            rule=event.may_apply.rule,
+        )
+    method = request.confirmation.method
+    evidence = gather(runtime, event, method)
     now = utc_now()
     applied_on = china_date(now)
-    method = request.confirmation.method
     contents = request.confirmation.contents()
     checks, ready = _checked(evidence, applied_on, method, contents, None)
+    coverage = next(check for check in checks if check["id"] == COVERAGE)
+    if coverage["result"] != "pass":
+        raise OffsetsDoNotCover(coverage["reason"], event_id=event.id, coverage=coverage)
 
     def work(session: Session) -> tuple[int, dict[str, Any]]:
         application = Application(
@@ -154,7 +165,7 @@ def _open_application(runtime: CertificationRuntime, principal: Principal, appli
 def recheck(runtime: CertificationRuntime, principal: Principal, application_id: str) -> Work:
     """Gather fresh evidence; the returned unit stores the checks run on it."""
     known = _open_application(runtime, principal, application_id)
-    evidence = gather(runtime, runtime.accounting.event(known.event_id))
+    evidence = gather(runtime, runtime.accounting.event(known.event_id), known.method)
 
     def work(session: Session) -> tuple[int, dict[str, Any]]:
         application = require(session, application_id)
@@ -172,7 +183,7 @@ def decide(runtime: CertificationRuntime, principal: Principal, application_id: 
     """The issuer's decision. Approval re-runs every check on fresh evidence and issues the certificate only
     when every required check passes; otherwise the fresh checks are stored and the answer is a 409."""
     known = _open_application(runtime, principal, application_id)
-    evidence = gather(runtime, runtime.accounting.event(known.event_id)) if decision.approve else None
+    evidence = gather(runtime, runtime.accounting.event(known.event_id), known.method) if decision.approve else None
     reason = (decision.reason or "").strip() or None
 
     def work(session: Session) -> tuple[int, dict[str, Any]]:

@@ -19,6 +19,7 @@ from services.certification.upstream.facts import (
     ProfileFacts,
     ReductionMeasure,
     SinkDeadline,
+    Transition,
 )
 from services.certification.upstream.reading import Reader, json_answer
 from shared.service_client import ServiceClient
@@ -113,7 +114,13 @@ def parse_event(event: Reader) -> EventFacts:
         profile=parse_profile(policy),
         accounted=_accounted(event.optional_child("accounted")),
         reduction_measures=_measures(event.optional_child("plan")),
+        may_apply=_transition(event.child("lifecycle").child("transitions").child("apply")),
     )
+
+
+def _transition(step: Reader) -> Transition:
+    allowed = step.boolean("allowed", False)
+    return Transition(allowed=allowed, rule=step.text("rule"), reason=step.optional_text("reason"))
 
 
 class AccountingReader:

@@ -78,6 +78,15 @@ class ProfileFacts:
 
 
 @dataclass(frozen=True)
+class Transition:
+    """Whether accounting's lifecycle allows a step now, by which rule, and why not."""
+
+    allowed: bool
+    rule: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class EventFacts:
     """An event as accounting knows it."""
 
@@ -96,6 +105,8 @@ class EventFacts:
     accounted: AccountedFacts | None
     # None when the event has no implementation plan at all.
     reduction_measures: tuple[ReductionMeasure, ...] | None
+    # accounting's lifecycle on applying for a certificate (after the event, with an accounted inventory)
+    may_apply: Transition
 
 
 @dataclass(frozen=True)
@@ -143,3 +154,15 @@ class RecordedCancellation:
     vintage: int
     log_index: int
     recorded_at: datetime
+    status: str
+    cancelled_on: date | None
+    decision: ClaimDecisionFacts | None
+
+
+@dataclass(frozen=True)
+class ClaimDecisionFacts:
+    """The decision on an external claim, as the registry lists it with the claim."""
+
+    id: str
+    outcome: str
+    log_index: int

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from services.certification.upstream.facts import RecordedCancellation, RecordedRetirement, SerialRange
+from services.certification.upstream.facts import (
+    ClaimDecisionFacts,
+    RecordedCancellation,
+    RecordedRetirement,
+    SerialRange,
+)
 from services.certification.upstream.reading import Reader, json_answer
 from shared.problems import NotFound
 from shared.service_client import ServiceClient
@@ -68,7 +73,16 @@ def parse_cancellation(item: Reader) -> RecordedCancellation:
         vintage=item.integer("vintage"),
         log_index=item.integer("log_index"),
         recorded_at=item.moment("recorded_at"),
+        status=item.text("status"),
+        cancelled_on=item.day("cancelled_on") if item.optional_text("cancelled_on") is not None else None,
+        decision=_decision(item.optional_child("decision")),
     )
+
+
+def _decision(item: Reader | None) -> ClaimDecisionFacts | None:
+    if item is None:
+        return None
+    return ClaimDecisionFacts(id=item.text("id"), outcome=item.text("outcome"), log_index=item.integer("log_index"))
 
 
 class RegistryReader:

@@ -85,6 +85,10 @@ class DisclosedSerialRange(Base):
     vintage: Mapped[int | None] = mapped_column(Integer)
 
 
+# External claims that count in totals: rejected and voided ones are disclosed, never added up.
+LIVE_CLAIMS = ("claimed", "confirmed")
+
+
 class DisclosedCancellation(Base):
     """A cancellation made in another registry and recorded on the platform."""
 
@@ -103,6 +107,12 @@ class DisclosedCancellation(Base):
     project_id: Mapped[str | None] = mapped_column(String(100))
     project_province: Mapped[str | None] = mapped_column(String(20))
     vintage: Mapped[int | None] = mapped_column(Integer)
+    cancelled_on: Mapped[date | None] = mapped_column(Date)
+    beneficiary: Mapped[str | None] = mapped_column(Text)
+    purpose: Mapped[str | None] = mapped_column(Text)
+    # claimed until decided; rejected and voided claims are shown but never counted
+    status: Mapped[str] = mapped_column(String(12), server_default="claimed")
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     log_index: Mapped[int | None] = mapped_column(BigInteger)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     month: Mapped[str] = mapped_column(String(7), index=True)

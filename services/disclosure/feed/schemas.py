@@ -56,6 +56,8 @@ Timestamp = Annotated[datetime, AfterValidator(_utc)]
 Grams = Annotated[int, Field(ge=0, strict=True)]
 Identifier = Annotated[str, Field(min_length=1, max_length=100)]
 Label = Annotated[str, Field(max_length=200)]
+# Free text the other registries' certificates and the deciders write (beneficiary, purpose, reasons).
+Words = Annotated[str, Field(max_length=1000)]
 Text = Annotated[str, Field(max_length=2000)]
 
 
@@ -105,6 +107,8 @@ class Plan(_Incoming):
     reduction_measures: list[ReductionMeasure] = Field(default_factory=list, max_length=500)
     planned_offsets: list[PlannedOffset] = Field(default_factory=list, max_length=100)
     boundary: list[BoundaryItem] = Field(default_factory=list, max_length=100)
+    # Saved on or after the event's first day: made after the event started.
+    late: bool = False
 
 
 class Accounted(_Incoming):
@@ -119,6 +123,18 @@ class Accounted(_Incoming):
     inventory_version: int | None = None
     factor_dataset_version: Label | None = None
     submitted_at: Timestamp | None = None
+
+
+class BandChange(_Incoming):
+    """A change of band (and perhaps of confirmation method) that the actual participant count made."""
+
+    from_band: Label
+    to_band: Label
+    from_method: Label
+    to_method: Label
+    participants: Annotated[int, Field(ge=0)]
+    basis: Literal["actual"] = "actual"
+    changed_at: Timestamp
 
 
 class EventState(_Incoming):
@@ -137,6 +153,7 @@ class EventState(_Incoming):
     actual_participants: int | None = None
     status: Annotated[str, Field(min_length=1, max_length=30)]
     policy: PolicyTerms | None = None
+    band_changes: list[BandChange] = Field(default_factory=list, max_length=1000)
     plan: Plan | None = None
     accounted: Accounted | None = None
 
@@ -171,6 +188,15 @@ class RetirementState(_Incoming):
     retired_at: Timestamp
 
 
+class ClaimDecision(_Incoming):
+    """The decision on an external claim: who decided in what role, and why (public, as the log records it)."""
+
+    outcome: Literal["confirmed", "rejected", "voided"]
+    reason: Words
+    decided_as: Annotated[str, Field(max_length=20)]
+    decided_at: Timestamp
+
+
 class CancellationState(_Incoming):
     """`cancellation.recorded`: a cancellation made in another registry."""
 
@@ -184,6 +210,11 @@ class CancellationState(_Incoming):
     project_id: Identifier | None = None
     project_province: Label | None = None
     vintage: int | None = None
+    cancelled_on: date | None = None
+    beneficiary: Words | None = None
+    purpose: Words | None = None
+    status: Literal["claimed", "confirmed", "rejected", "voided"] = "claimed"
+    decision: ClaimDecision | None = None
     log_index: int | None = None
     recorded_at: Timestamp
 

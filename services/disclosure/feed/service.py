@@ -89,7 +89,8 @@ def apply_cancellation(session: Session, note: Notification, state: Cancellation
         session,
         {
             **_stamps(note, now),
-            **state.model_dump(exclude={"id", "registry"}),
+            **state.model_dump(exclude={"id", "registry", "decision"}),
+            "decision": None if state.decision is None else state.decision.model_dump(mode="json"),
             "registry_code": state.registry,
             "month": china_month(state.recorded_at),
         },

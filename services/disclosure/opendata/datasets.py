@@ -90,6 +90,8 @@ def retirement_row(item: BaseModel) -> dict[str, Any]:
         "provinces": "; ".join(sorted({r.province for r in ranges if r.province})) or item.project_province,
         "donor": item.donor,
         "beneficiary": item.beneficiary,
+        "claim_status": item.status,
+        "cancelled_on": None if item.cancelled_on is None else item.cancelled_on.isoformat(),
     }
 
 
@@ -134,7 +136,7 @@ EVENT_COLUMNS = (
 RETIREMENT_COLUMNS = (
     "id", "kind", "event_id", "registry", "unit_type", "quantity_g", "tonnes", "log_index", "recorded_at",
     "serial_ranges", "serial_from", "serial_to", "cancellation_ref", "project_ids", "provinces", "donor",
-    "beneficiary",
+    "beneficiary", "claim_status", "cancelled_on",
 )
 CERTIFICATE_COLUMNS = (
     "id", "event_id", "jurisdiction", "status", "event_name", "organizers", "starts_at", "ends_at",

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from services.disclosure.feed.models import DisclosedCancellation, DisclosedRetirement
+from services.disclosure.feed.models import LIVE_CLAIMS, DisclosedCancellation, DisclosedRetirement
 from services.disclosure.retirements.schemas import PLATFORM_REGISTRY
 
 
@@ -97,7 +97,7 @@ def offsets_by_event(session: Session, event_ids: list[str]) -> dict[str, list[U
     ).all()
     external = session.execute(
         select(c.event_id, c.registry_code, func.sum(c.quantity_g), func.count(), func.max(c.recorded_at))
-        .where(c.event_id.in_(event_ids))
+        .where(c.event_id.in_(event_ids), c.status.in_(LIVE_CLAIMS))
         .group_by(c.event_id, c.registry_code)
     ).all()
     merged: dict[str, dict[str, UnitTotal]] = defaultdict(dict)

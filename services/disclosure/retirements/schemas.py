@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -47,4 +47,13 @@ class RetirementRecord(BaseModel):
     vintage: int | None
     donor: str | None = Field(description="Donations: person or organization (a person's identity is never public)")
     beneficiary: str | None
-    reason: str | None
+    reason: str | None = Field(description="A retirement's reason; an external cancellation's purpose as printed")
+    status: str | None = Field(
+        default=None,
+        description="External cancellations: claimed, confirmed, rejected or voided (rejected and voided ones "
+        "count in no total)",
+    )
+    cancelled_on: date | None = Field(default=None, description="External cancellations: the day of the cancellation")
+    decision: dict[str, Any] | None = Field(
+        default=None, description="External cancellations: the decision on the claim (outcome, reason, role, when)"
+    )

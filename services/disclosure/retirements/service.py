@@ -77,8 +77,11 @@ def from_cancellation(row: DisclosedCancellation) -> RetirementRecord:
         project_province=row.project_province,
         vintage=row.vintage,
         donor=None,
-        beneficiary=None,
-        reason=None,
+        beneficiary=row.beneficiary,
+        reason=row.purpose,
+        status=row.status,
+        cancelled_on=row.cancelled_on,
+        decision=row.decision,
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from services.disclosure.feed.models import (
+    LIVE_CLAIMS,
     DisclosedCancellation,
     DisclosedCertificate,
     DisclosedRetirement,
@@ -21,7 +22,10 @@ Key = InstrumentedAttribute[str] | InstrumentedAttribute[str | None]
 
 
 def _sum_by(session: Session, key: Key, grams: InstrumentedAttribute[int]) -> Counter[str]:
-    rows = session.execute(select(key, func.sum(grams)).group_by(key)).all()
+    query = select(key, func.sum(grams)).group_by(key)
+    if grams.class_ is DisclosedCancellation:
+        query = query.where(DisclosedCancellation.status.in_(LIVE_CLAIMS))
+    rows = session.execute(query).all()
     return Counter({(name or UNKNOWN): int(total) for name, total in rows})
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from services.registry.accounts import service
 from services.registry.accounts.schemas import AccountCreate, AccountOut
-from services.registry.auth import OPEN_ACCOUNT_SCOPES, OpenAccounts, ReadRegistry, require_any
+from services.registry.auth import OpenAccounts, ReadRegistry
 from services.registry.paths import RecordId
 from services.registry.writes import run_write
 from shared.db.executor import Executor
@@ -34,7 +34,6 @@ async def open_account(
     body: AccountCreate, request: Request, caller: OpenAccounts, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
     """Open an account for the token's own owner (any owner with registry:admin)."""
-    require_any(caller, OPEN_ACCOUNT_SCOPES)
 
     def work(session: Executor) -> tuple[int, dict[str, Any]]:
         return 201, service.open_account(session, caller, body).model_dump(mode="json")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.registry.vocabulary import Identifier, Text
+from services.registry.vocabulary import Party, Text
 
 AccountKind = Literal["organization", "person", "event"]
 BLOCKS_SHOWN = 500
@@ -18,7 +18,7 @@ class AccountCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    owner: Annotated[Identifier, Field(description="Who the account belongs to; tokens act for their owner")]
+    owner: Annotated[Party, Field(description="Who the account belongs to; tokens act for their owner")]
     kind: AccountKind
     name: Text
 

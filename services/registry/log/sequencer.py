@@ -24,9 +24,11 @@ import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from services.registry.identifiers import timestamp, utc_now
 from services.registry.log import repository
+from services.registry.log.service import PENDING_INDEX
 from services.registry.units import UnitRunner
 from shared.canonical import canonical_bytes
 from shared.db.engine import Database
@@ -162,7 +164,19 @@ def _notifications(
     found = []
     for item, entry in zip(queued, entries, strict=True):
         if item.topic is not None and item.notification is not None:
-            payload = json.loads(item.notification)
-            payload["log_index"] = entry.leaf_index
-            found.append((item.topic, item.record_id, payload))
+            payload = _indexed(json.loads(item.notification), entry.leaf_index)
+            # A notification is the whole state of one record, which is not always the entry's own: a
+            # decision on a claim announces the claim.
+            found.append((item.topic, str(payload.get("id", item.record_id)), payload))
     return found
+
+
+def _indexed(payload: dict[str, Any], index: int) -> dict[str, Any]:
+    """Every ``log_index`` still pending in the payload (at its top, or in a record it carries) is the
+    entry's: a claim's own index stays as it was when a decision on it is announced."""
+    for key, value in payload.items():
+        if key == "log_index" and value == PENDING_INDEX:
+            payload[key] = index
+        elif isinstance(value, dict):
+            _indexed(value, index)
+    return payload

@@ -22,6 +22,9 @@ from services.registry.retirements.service import public_record
 from shared.db.engine import Database
 from shared.problems import NotFound
 
+# The records whose entries a certificate rests on: what was retired or claimed, and claims' decisions.
+PROVABLE = frozenset({"retirement", "donation", "external_cancellation", "external_cancellation.decision"})
+
 
 def _retirements(session: Session, rows: list[tuple[Retirement, int]]) -> list[RetirementOut]:
     ids = [record.id for record, _ in rows]
@@ -38,7 +41,7 @@ def _retirements(session: Session, rows: list[tuple[Retirement, int]]) -> list[R
 def event_records(session: Session, event_id: str | None, after: int, limit: int) -> tuple[EventRecords, int | None]:
     """One page in log order, totals over everything that matches, and the last index if more may follow."""
     platform = _retirements(session, repository.page(session, event_id, after, limit))
-    external = [cancellation_service.out(r, i) for r, i in cancellations.page(session, event_id, after, limit)]
+    external = [cancellation_service.out(row) for row in cancellations.page(session, event_id, after, limit)]
     merged: list[RetirementOut | CancellationOut] = [*platform, *external]
     items = sorted(merged, key=lambda r: r.log_index)[:limit]
     sums: dict[str, tuple[int, int]] = {}
@@ -58,7 +61,7 @@ def record(session: Session, record_id: str) -> RetirementOut | CancellationOut:
     if record_id.startswith("xc_"):
         found_xc = cancellations.get(session, record_id)
         if found_xc is not None:
-            return cancellation_service.out(*found_xc)
+            return cancellation_service.out(found_xc)
     else:
         found = repository.get(session, record_id)
         if found is not None:
@@ -70,8 +73,8 @@ def proof(database: Database, signer: LogSigner, record_id: str) -> ProofOut:
     """The record's log entry, its inclusion proof and the signed checkpoint it proves against."""
     with database.reads() as session:
         entry = log_rows.entry_for_record(session, record_id)
-    if entry is None or entry.kind not in ("retirement", "donation", "external_cancellation"):
-        raise NotFound(f"No retirement, donation or external cancellation {record_id}.")
+    if entry is None or entry.kind not in PROVABLE:
+        raise NotFound(f"No retirement, donation, external cancellation or decision on one {record_id}.")
     checkpoint = log.current_checkpoint(database, signer)
     with database.reads() as session:
         path = log.inclusion_at(session, entry.leaf_index, checkpoint.tree_size)

@@ -1,4 +1,8 @@
-"""Retiring credits for an event, and donations: the same move, with the donor on record."""
+"""Retiring credits for an event, and donations: the same move, with the donor on record.
+
+Both name an event the registry knows whose state accepts offsets; a retirement is the event owner's
+(or a client it delegated to), a donation anyone's to an event that takes donations (events/rules.py).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from services.registry.auth import ensure_may_move
 from services.registry.credits import movement
 from services.registry.credits import repository as credits
 from services.registry.credits.service import serial_range
+from services.registry.events import rules
 from services.registry.identifiers import aware, new_id, utc_now
 from services.registry.log import service as log
 from services.registry.problems import InsufficientCredits
@@ -38,6 +43,10 @@ def _unit_type(account_id: str, requested: str | None, held: list[credits.BlockV
 def retire(session: Executor, principal: Principal, request: RetirementCreate | DonationCreate) -> RetirementOut:
     """Retire credits of the token's owner for an event; a DonationCreate records a donation."""
     kind: Kind = "donation" if isinstance(request, DonationCreate) else "retirement"
+    if kind == "donation":
+        rules.event_to_donate_to(session, request.event_id, principal)
+    else:
+        rules.event_to_retire_for(session, request.event_id, principal)
     account, held = require_holdings(session, request.from_account, request.unit_type)
     ensure_may_move(principal, account.owner, account.id)
     donor: DonorKind | None = None

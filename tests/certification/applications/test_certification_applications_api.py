@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
@@ -15,6 +15,7 @@ from tests.certification.certification_local import (
     apply,
     check,
     commitment,
+    coverage,
 )
 
 APPLY = "certification:apply"
@@ -51,27 +52,27 @@ def test_a_covered_hainan_event_passes_every_required_check(service: LocalCertif
     assert check(application, "coverage")["details"]["required_g"] == 1_000_000
 
 
-def test_a_shortfall_of_one_gram_fails_coverage_and_says_so(service: LocalCertification) -> None:
+def test_a_shortfall_of_one_gram_is_refused_and_says_so(service: LocalCertification) -> None:
     event = service.upstream.accounting.event(total_kgco2e="1000.001")
     service.upstream.registry.retire(event["id"], 1_000_000)
 
-    application = apply(service, event).json()
+    response = apply(service, event)
 
-    coverage = check(application, "coverage")
-    assert coverage["result"] == "fail"
-    assert coverage["reason"].startswith("Short by 1 g")
-    assert coverage["details"]["shortfall_g"] == 1
-    assert application["ready"] is False
+    assert response.status_code == 409
+    short = coverage(response)
+    assert short["reason"].startswith("Short by 1 g")
+    assert short["details"]["shortfall_g"] == 1
+    assert stored_applications(service) == 0
 
 
 def test_a_fraction_of_a_gram_still_needs_the_whole_gram(service: LocalCertification) -> None:
     event = service.upstream.accounting.event(total_kgco2e="1000.0000001")
     service.upstream.registry.retire(event["id"], 1_000_000)
-    assert check(apply(service, event).json(), "coverage")["details"]["required_g"] == 1_000_001
+    assert coverage(apply(service, event))["details"]["required_g"] == 1_000_001
 
     exact = service.upstream.accounting.event(total_kgco2e="999.9999999")
     service.upstream.registry.retire(exact["id"], 1_000_000)
-    assert check(apply(service, exact).json(), "coverage")["result"] == "pass"
+    assert coverage(apply(service, exact))["result"] == "pass"
 
 
 def test_retirements_for_another_event_do_not_count(service: LocalCertification) -> None:
@@ -79,10 +80,10 @@ def test_retirements_for_another_event_do_not_count(service: LocalCertification)
     theirs = service.upstream.accounting.event(total_kgco2e="1000")
     service.upstream.registry.retire(theirs["id"], 1_000_000)
 
-    coverage = check(apply(service, ours).json(), "coverage")
+    counted = coverage(apply(service, ours))
 
-    assert coverage["result"] == "fail"
-    assert coverage["details"]["counted_g"] == 0
+    assert counted["result"] == "fail"
+    assert counted["details"]["counted_g"] == 0
 
 
 def test_a_listing_that_claims_another_events_retirement_is_not_counted(service: LocalCertification) -> None:
@@ -92,11 +93,11 @@ def test_a_listing_that_claims_another_events_retirement_is_not_counted(service:
     # The registry lists it for our event, but its log entry says otherwise.
     record["event_id"] = ours["id"]
 
-    coverage = check(apply(service, ours).json(), "coverage")
+    counted = coverage(apply(service, ours))
 
-    assert coverage["result"] == "fail"
-    assert coverage["details"]["counted_g"] == 0
-    refused = coverage["details"]["not_counted"]
+    assert counted["result"] == "fail"
+    assert counted["details"]["counted_g"] == 0
+    refused = counted["details"]["not_counted"]
     assert [r["record_id"] for r in refused] == [record["id"]]
     assert "event_id" in refused[0]["reason"]
 
@@ -107,10 +108,10 @@ def test_a_listed_quantity_larger_than_the_log_entry_is_not_counted(service: Loc
     record["quantity_g"] = 2_000_000
     record["serial_ranges"][0]["quantity_g"] = 2_000_000
 
-    coverage = check(apply(service, event).json(), "coverage")
+    counted = coverage(apply(service, event))
 
-    assert coverage["details"]["counted_g"] == 0
-    assert "quantity_g" in coverage["details"]["not_counted"][0]["reason"]
+    assert counted["details"]["counted_g"] == 0
+    assert "quantity_g" in counted["details"]["not_counted"][0]["reason"]
 
 
 def test_a_proof_that_does_not_verify_is_not_counted(service: LocalCertification) -> None:
@@ -120,23 +121,23 @@ def test_a_proof_that_does_not_verify_is_not_counted(service: LocalCertification
     # The listing points at the second record's log index: the proof is for another leaf.
     record["log_index"] = record["log_index"] + 1
 
-    coverage = check(apply(service, event).json(), "coverage")
+    counted = coverage(apply(service, event))
 
-    assert coverage["details"]["counted_g"] == 500_000
-    assert coverage["result"] == "fail"
-    assert coverage["details"]["not_counted"][0]["record_id"] == record["id"]
+    assert counted["details"]["counted_g"] == 500_000
+    assert counted["result"] == "fail"
+    assert counted["details"]["not_counted"][0]["record_id"] == record["id"]
 
 
 def test_a_record_the_registry_has_no_proof_for_is_not_counted(service: LocalCertification) -> None:
     event = service.upstream.accounting.event(total_kgco2e="1000")
     record = service.upstream.registry.retire(event["id"], 1_000_000)
+    service.upstream.registry.retire(event["id"], 1_000_000)
     service.upstream.unproven.add(record["id"])
 
     response = apply(service, event)
 
     assert response.status_code == 201
-    coverage = check(response.json(), "coverage")
-    assert coverage["details"]["not_counted"] == [
+    assert coverage(response)["details"]["not_counted"] == [
         {"record_id": record["id"], "kind": "retirement", "claimed_g": 1_000_000,
          "reason": "the registry has no proof for it"}
     ]
@@ -147,10 +148,10 @@ def test_external_cancellations_count_by_their_proven_quantity(service: LocalCer
     service.upstream.registry.retire(event["id"], 1_000_000)
     service.upstream.registry.cancel(event["id"], 2_000_000)
 
-    coverage = check(apply(service, event).json(), "coverage")
+    counted = coverage(apply(service, event))
 
-    assert coverage["result"] == "pass"
-    assert {c["kind"] for c in coverage["details"]["counted"]} == {"retirement", "external_cancellation"}
+    assert counted["result"] == "pass"
+    assert {c["kind"] for c in counted["details"]["counted"]} == {"retirement", "external_cancellation"}
 
 
 def test_every_page_of_the_registry_listing_is_read(service: LocalCertification) -> None:
@@ -158,34 +159,66 @@ def test_every_page_of_the_registry_listing_is_read(service: LocalCertification)
     for _ in range(5):
         service.upstream.registry.retire(event["id"], 1_000)
 
-    coverage = check(apply(service, event).json(), "coverage")
+    counted = coverage(apply(service, event))
 
     assert service.upstream.page_size < 5
-    assert coverage["details"]["counted_g"] == 5_000
-    assert coverage["result"] == "pass"
+    assert counted["details"]["counted_g"] == 5_000
+    assert counted["result"] == "pass"
 
 
-def test_an_inventory_not_submitted_fails_the_inventory_and_coverage_checks(service: LocalCertification) -> None:
+def test_an_event_without_an_accounted_inventory_cannot_apply(service: LocalCertification) -> None:
     event = service.upstream.accounting.event(total_kgco2e=None)
     service.upstream.registry.retire(event["id"], 1_000_000)
 
-    application = apply(service, event).json()
+    response = apply(service, event)
 
-    assert check(application, "inventory_submitted")["result"] == "fail"
-    assert "not been submitted" in check(application, "inventory_submitted")["reason"]
-    assert check(application, "coverage")["result"] == "fail"
-    assert application["ready"] is False
+    assert response.status_code == 409, response.text
+    problem = response.json()
+    assert problem["type"].endswith("not-ready-to-apply")
+    assert problem["rule"] == "apply-needs-accounted-inventory"
+    assert "not submitted" in problem["detail"]
+    assert stored_applications(service) == 0
 
 
-def test_an_application_after_the_deadline_fails_with_the_deadline_date(service: LocalCertification) -> None:
-    event = service.upstream.accounting.event(ended_days_ago=200)
+def test_an_event_that_has_not_ended_cannot_apply(service: LocalCertification) -> None:
+    event = service.upstream.accounting.event(ended_days_ago=-2)
     service.upstream.registry.retire(event["id"], 1_000_000)
+
+    response = apply(service, event)
+
+    assert response.status_code == 409, response.text
+    assert response.json()["rule"] == "apply-after-end"
+    assert stored_applications(service) == 0
+
+
+def test_offsets_made_after_the_deadline_fail_it_naming_the_deadline(service: LocalCertification) -> None:
+    event = service.upstream.accounting.event(ended_days_ago=200)
+    late = service.upstream.registry.retire(event["id"], 1_000_000)
 
     deadline = check(apply(service, event).json(), "deadline")
 
     assert deadline["result"] == "fail"
     assert event["policy"]["deadline"] in deadline["reason"]
-    assert deadline["reason"].startswith("Applied on")
+    assert late["id"] in deadline["reason"] and deadline["details"]["late_offsets"][0].startswith(late["id"])
+
+
+def test_an_external_cancellation_is_judged_on_the_day_it_was_cancelled(service: LocalCertification) -> None:
+    # An event of long ago, recorded now with its real dates: the units were cancelled a month after it ended.
+    event = service.upstream.accounting.event(ended_days_ago=900)
+    ended = date.fromisoformat(event["ends_at"])
+    on_time = service.upstream.registry.cancel(event["id"], 1_000_000, cancelled_on=ended + timedelta(days=30))
+
+    deadline = check(apply(service, event).json(), "deadline")
+
+    assert deadline["result"] == "pass", deadline
+    assert deadline["details"]["neutrality_completed_on"] == on_time["cancelled_on"]
+
+    late_event = service.upstream.accounting.event(ended_days_ago=900)
+    late_on = date.fromisoformat(late_event["policy"]["deadline"]) + timedelta(days=1)
+    late = service.upstream.registry.cancel(late_event["id"], 1_000_000, cancelled_on=late_on)
+    late_deadline = check(apply(service, late_event).json(), "deadline")
+    assert late_deadline["result"] == "fail"
+    assert f"{late['id']} (cancelled {late_on.isoformat()}" in late_deadline["reason"]
 
 
 def test_the_deadline_day_itself_is_on_time(service: LocalCertification) -> None:
@@ -258,6 +291,8 @@ def test_no_reduction_measures_on_record_fails_reductions_before_offsets(service
     event = service.upstream.accounting.event(measures=[])
     no_plan = service.upstream.accounting.event()
     no_plan["plan"] = None
+    for covered in (event, no_plan):
+        service.upstream.registry.retire(covered["id"], 1_000_000)
 
     assert check(apply(service, event).json(), "reductions_before_offsets")["result"] == "fail"
     assert "no implementation plan" in check(apply(service, no_plan).json(), "reductions_before_offsets")["reason"]
@@ -314,22 +349,23 @@ def test_an_unknown_event_is_a_404(service: LocalCertification) -> None:
 
 
 def test_rechecking_sees_offsets_retired_since(service: LocalCertification) -> None:
-    event = service.upstream.accounting.event(total_kgco2e="2000")
+    event = service.upstream.accounting.event(total_kgco2e="1000")
     service.upstream.registry.retire(event["id"], 1_000_000)
-    application = apply(service, event).json()
-    assert application["ready"] is False
+    application = apply(service, event, {"method": "third_party"}).json()
+    assert application["ready"] is False, "no evaluation yet"
 
     service.upstream.registry.retire(event["id"], 1_000_000)
     rechecked = service.post(f"/v1/applications/{application['id']}/checks", {}, owner=ORGANIZER, scopes=APPLY)
 
     assert rechecked.status_code == 200, rechecked.text
-    assert rechecked.json()["ready"] is True
     assert check(rechecked.json(), "coverage")["details"]["counted_g"] == 2_000_000
-    assert service.get(f"/v1/applications/{application['id']}", owner=ORGANIZER, scopes=APPLY).json()["ready"]
+    stored = service.get(f"/v1/applications/{application['id']}", owner=ORGANIZER, scopes=APPLY).json()
+    assert check(stored, "coverage")["details"]["counted_g"] == 2_000_000
 
 
 def test_an_application_is_read_by_its_owner_and_by_those_who_oversee(service: LocalCertification) -> None:
     event = service.upstream.accounting.event()
+    service.upstream.registry.retire(event["id"], 1_000_000)
     application = apply(service, event).json()
     path = f"/v1/applications/{application['id']}"
 
@@ -343,6 +379,7 @@ def test_an_application_is_read_by_its_owner_and_by_those_who_oversee(service: L
 
 def test_a_repeated_idempotency_key_returns_the_first_application(service: LocalCertification) -> None:
     event = service.upstream.accounting.event()
+    service.upstream.registry.retire(event["id"], 1_000_000)
     body = {"event_id": event["id"], "confirmation": commitment(event)}
     headers = {"Idempotency-Key": "apply-once"}
 
@@ -363,3 +400,42 @@ def test_a_confirmation_with_an_unknown_method_is_refused(service: LocalCertific
 
     assert response.status_code == 422
     assert stored_applications(service) == 0
+
+
+def test_where_a_third_party_evaluates_only_proven_confirmed_claims_count(service: LocalCertification) -> None:
+    registry = service.upstream.registry
+    event = service.upstream.accounting.event(total_kgco2e="2000")
+    registry.retire(event["id"], 1_000_000)
+    claim = registry.cancel(event["id"], 1_000_000)
+
+    unconfirmed = apply(service, event, {"method": "third_party"})
+    assert unconfirmed.status_code == 409
+    [left_out] = coverage(unconfirmed)["details"]["not_counted"]
+    assert left_out["record_id"] == claim["id"] and "not confirmed yet" in left_out["reason"]
+    by_commitment = coverage(apply(service, event))
+    assert by_commitment["result"] == "pass", "the organizer answers for its claims under a self-commitment"
+
+    registry.decide(claim["id"], "confirmed")
+    service.upstream.unproven.add(claim["decision"]["id"])
+    unproven = coverage(apply(service, event, {"method": "third_party"}))
+    assert unproven["result"] == "fail"
+    assert "confirmation is not proven" in unproven["details"]["not_counted"][0]["reason"]
+
+    service.upstream.unproven.clear()
+    confirmed = coverage(apply(service, event, {"method": "third_party"}))
+    assert confirmed["result"] == "pass" and confirmed["details"]["counted_g"] == 2_000_000
+
+
+def test_rejected_and_voided_claims_never_count(service: LocalCertification) -> None:
+    registry = service.upstream.registry
+    event = service.upstream.accounting.event(total_kgco2e="1000")
+    for outcome in ("rejected", "voided"):
+        claim = registry.cancel(event["id"], 1_000_000)
+        registry.decide(claim["id"], outcome)
+
+    counted = coverage(apply(service, event))
+
+    assert counted["result"] == "fail" and counted["details"]["counted_g"] == 0
+    assert sorted(r["reason"] for r in counted["details"]["not_counted"]) == [
+        "the claim was rejected", "the claim was voided"
+    ]

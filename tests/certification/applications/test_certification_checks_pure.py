@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from services.certification.applications.checks import required_grams
 from services.certification.applications.results import grams
 from shared.transparency.checkpoint import verifier_key
-from tests.certification.certification_local import LocalCertification, apply, check
+from tests.certification.certification_local import LocalCertification, apply, coverage
 
 
 @given(st.decimals(min_value=0, max_value=Decimal("1e12"), places=7, allow_nan=False, allow_infinity=False))
@@ -37,11 +37,11 @@ def test_proofs_signed_by_a_key_other_than_the_pinned_one_do_not_count(
     try:
         event = upstream.accounting.event()
         upstream.registry.retire(event["id"], 1_000_000)
-        coverage = check(apply(local, event).json(), "coverage")
+        counted = coverage(apply(local, event))
     finally:
         local.close()
 
-    assert coverage["result"] == "fail"
-    assert coverage["details"]["counted_g"] == 0
-    assert "checkpoint" in coverage["details"]["not_counted"][0]["reason"]
-    assert coverage["details"]["log_key"] == pinned
+    assert counted["result"] == "fail"
+    assert counted["details"]["counted_g"] == 0
+    assert "checkpoint" in counted["details"]["not_counted"][0]["reason"]
+    assert counted["details"]["log_key"] == pinned

@@ -21,26 +21,23 @@ def test_a_shortfall_of_one_gram_is_refused(actors: Certification) -> None:
     # 2,000 meals x 1.5000005 kgCO2e = 3,000.001 kgCO2e: 3,000,001 g to cover; 3,000,000 g retired.
     event_id = actors.covered_event(meals="2000", factor="1.5000005", retired_g=3_000_000)
 
-    application = ok(actors.organizer.apply(event_id, commitment()), 201)
-    refused = actors.issuer.post(f"/certification/v1/applications/{application['id']}/decision",
-                                 json={"approve": True})
+    refused = actors.organizer.apply(event_id, commitment())
 
-    coverage = check(application, "coverage")
-    assert coverage["result"] == "fail"
-    assert coverage["reason"].startswith("Short by 1 g")
-    assert application["ready"] is False
     assert refused.status_code == 409
-    assert "Short by 1 g" in refused.json()["detail"]
+    problem = refused.json()
+    assert problem["type"].endswith("/offsets-do-not-cover")
+    assert problem["detail"].startswith("Short by 1 g")
+    assert problem["coverage"]["details"]["shortfall_g"] == 1
 
 
-def test_an_application_after_the_deadline_is_refused(actors: Certification) -> None:
+def test_offsets_retired_after_the_deadline_do_not_complete_neutrality(actors: Certification) -> None:
     event_id = actors.covered_event(ended_days_ago=200)
 
     application = ok(actors.organizer.apply(event_id, commitment()), 201)
 
     deadline = check(application, "deadline")
     assert deadline["result"] == "fail"
-    assert deadline["reason"].startswith("Applied on")
+    assert deadline["reason"].startswith("Offsets made after their deadline")
     assert deadline["details"]["neutrality_deadline"] in deadline["reason"]
     assert application["ready"] is False
 
@@ -76,11 +73,11 @@ def test_an_inventory_not_submitted_is_refused(actors: Certification) -> None:
     organizer.plan(event_id)
     organizer.inventory(event_id, "2000", "1.5", submit=False)
 
-    application = ok(organizer.apply(event_id, commitment()), 201)
+    refused = organizer.apply(event_id, commitment())
 
-    assert check(application, "inventory_submitted")["result"] == "fail"
-    assert "not been submitted" in check(application, "inventory_submitted")["reason"]
-    assert application["ready"] is False
+    assert refused.status_code == 409
+    assert refused.json()["type"].endswith("/not-ready-to-apply")
+    assert refused.json()["rule"] == "apply-needs-accounted-inventory"
 
 
 def test_retirements_of_another_event_do_not_count(actors: Certification) -> None:
@@ -90,10 +87,11 @@ def test_retirements_of_another_event_do_not_count(actors: Certification) -> Non
     organizer.inventory(ours, "2000", "1.5")
     theirs = actors.covered_event()
 
-    coverage = check(ok(organizer.apply(ours, commitment()), 201), "coverage")
+    refused = organizer.apply(ours, commitment())
 
     assert theirs != ours
-    assert coverage["result"] == "fail"
+    assert refused.status_code == 409
+    coverage = refused.json()["coverage"]
     assert coverage["details"]["counted_g"] == 0
     assert coverage["details"]["shortfall_g"] == 3_000_000
 

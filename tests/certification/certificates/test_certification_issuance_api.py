@@ -139,6 +139,7 @@ def test_approval_is_refused_while_a_required_check_fails_and_the_fresh_checks_a
 
 def test_a_rejection_records_its_reason_and_ends_the_application(service: LocalCertification) -> None:
     event = service.upstream.accounting.event()
+    service.upstream.registry.retire(event["id"], 1_000_000)
     application = apply(service, event).json()
 
     rejected = decide(service, application["id"], approve=False, reason="Evidence of green power is missing.")
@@ -152,7 +153,9 @@ def test_a_rejection_records_its_reason_and_ends_the_application(service: LocalC
 
 
 def test_a_rejection_needs_a_reason(service: LocalCertification) -> None:
-    application = apply(service, service.upstream.accounting.event()).json()
+    event = service.upstream.accounting.event()
+    service.upstream.registry.retire(event["id"], 1_000_000)
+    application = apply(service, event).json()
 
     assert decide(service, application["id"], approve=False).status_code == 422
 
