@@ -24,6 +24,7 @@ from services.registry.accounts.models import Account
 from services.registry.credits import repository as credits
 from services.registry.credits.schemas import IssuanceCreate
 from services.registry.credits.service import issue
+from services.registry.events import repository as events
 from services.registry.identifiers import aware
 from services.registry.projects.schemas import ProjectCreate
 from services.registry.projects.service import file_project
@@ -155,14 +156,23 @@ def test_a_duplicate_key_is_run_again_only_when_asked(ledger: Ledger) -> None:
 
 def _ledger_rows(session: Executor) -> dict[str, Any]:
     """What a unit reads back through the repositories, after filing, issuing and publishing."""
-    holder, held = credits.account_with_holdings(session, "acc_0a0b")
-    _, none_held = credits.account_with_holdings(session, "acc_0a0b", "SDCI")
-    nobody, nothing = credits.account_with_holdings(session, "acc_0dead")
+    holder, held, _ = credits.account_with_holdings(session, "acc_0a0b")
+    _, none_held, _ = credits.account_with_holdings(session, "acc_0a0b", "SDCI")
+    nobody, nothing, _ = credits.account_with_holdings(session, "acc_0dead")
+    with_event = {
+        event_id: events.event_in(
+            credits.account_with_holdings(
+                session, "acc_0a0b", None, events.with_event, events.event_parameters(event_id, "lt_test")
+            )[2]
+        )
+        for event_id in ("evt_units", "evt_unknown")
+    }
     return {
         "holder": holder,
         "held": held,
         "none_held": none_held,
         "nobody": (nobody, nothing),
+        "with_event": with_event,
         "holdings": credits.holdings(session, "acc_0a0b"),
         "count": session.execute(select(func.count()).select_from(Account)).scalar_one(),
     }
@@ -185,9 +195,13 @@ def test_the_asyncpg_executor_reads_what_sqlalchemy_reads(ledger: Ledger) -> Non
         await runner.run(write)
         return await runner.run(_ledger_rows)
 
+    ledger.know_event("evt_units", "org:units")
     through_units = _run(ledger, use)
     through_sqlalchemy = run_in_transaction(ledger.database.writes, _ledger_rows)
     assert through_units == through_sqlalchemy
+    known = through_units["with_event"]["evt_units"]
+    assert known.owner == "org:units" and known.delegated is False
+    assert through_units["with_event"]["evt_unknown"] is None
     assert [view.vintage for view in through_units["held"]] == [2022, 2023]  # oldest first
     assert through_units["none_held"] == [] and through_units["nobody"] == (None, [])
     assert aware(through_units["holder"].created_at) == OPENED

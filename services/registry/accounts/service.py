@@ -54,7 +54,7 @@ def require_holdings(
     session: Executor, account_id: str, unit_type: str | None = None
 ) -> tuple[repository.AccountRecord, list[credits.BlockView]]:
     """The account and the blocks it holds (of one unit type if given), or 404."""
-    account, held = credits.account_with_holdings(session, account_id, unit_type)
+    account, held, _ = credits.account_with_holdings(session, account_id, unit_type)
     if account is None:
         raise NotFound(f"No account {account_id}.")
     return account, held

@@ -9,7 +9,7 @@ reads. This holds on SQLite and PostgreSQL alike; no ``SELECT ... FOR UPDATE`` i
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -136,14 +136,17 @@ _HELD = (
 _ACCOUNTS = cast(Table, Account.__table__)
 
 
-def _holder_query(of_type: bool) -> Select[*tuple[Any, ...]]:
+Extension = Callable[[Select[*tuple[Any, ...]]], Select[*tuple[Any, ...]]]
+
+
+def _holder_query(of_type: bool, extension: Extension | None) -> Select[*tuple[Any, ...]]:
     # The account and its held blocks in one round trip: LEFT JOINs keep the account's row when it
     # holds nothing (then the block columns are NULL).
     a, b = _ACCOUNTS.c, BlockRecord
     held = (b.account_id == a.id) & (b.state == "held")
     if of_type:
         held &= b.unit_type == bindparam("unit_type")
-    return (
+    query = (
         select(
             *_BLOCK_COLUMNS,
             a.owner.label("holder_owner"),
@@ -157,26 +160,39 @@ def _holder_query(of_type: bool) -> Select[*tuple[Any, ...]]:
         .where(a.id == bindparam("account_id"))
         .order_by(*_HELD_ORDER)
     )
+    return query if extension is None else extension(query)
 
 
-_HOLDER = _holder_query(of_type=False)
-_HOLDER_OF_TYPE = _holder_query(of_type=True)
+# Built once per shape: every value-moving write runs one, and building a statement costs more than running it.
+_HOLDERS: dict[tuple[bool, Extension | None], Select[*tuple[Any, ...]]] = {}
 
 
 def account_with_holdings(
-    session: Executor, account_id: str, unit_type: str | None = None
-) -> tuple[AccountRecord | None, list[BlockView]]:
+    session: Executor,
+    account_id: str,
+    unit_type: str | None = None,
+    extension: Extension | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> tuple[AccountRecord | None, list[BlockView], Any]:
     """The account (None if there is none) and the blocks it holds, of one unit type if given, in the
-    order of ``held_blocks``: every value-moving write reads both, so they come in one statement."""
-    if unit_type is None:
-        rows = session.execute(_HOLDER, {"account_id": account_id}).all()
-    else:
-        rows = session.execute(_HOLDER_OF_TYPE, {"account_id": account_id, "unit_type": unit_type}).all()
+    order of ``held_blocks``: every value-moving write reads both, so they come in one statement.
+
+    ``extension`` adds what else the write needs to the same statement (columns with their own
+    ``parameters``), read from the third value: the statement's first row, or None without an account.
+    """
+    shape = (unit_type is not None, extension)
+    statement = _HOLDERS.get(shape)
+    if statement is None:
+        statement = _HOLDERS[shape] = _holder_query(*shape)
+    values = {"account_id": account_id, **(parameters or {})}
+    if unit_type is not None:
+        values["unit_type"] = unit_type
+    rows = session.execute(statement, values).all()
     if not rows:
-        return None, []
+        return None, [], None
     first = rows[0]
     account = AccountRecord(account_id, first.holder_owner, first.holder_kind, first.holder_name, first.holder_since)
-    return account, [_view(row) for row in rows if row.id is not None]
+    return account, [_view(row) for row in rows if row.id is not None], first
 
 
 def held_blocks(session: Executor, account_id: str, limit: int) -> list[BlockView]:

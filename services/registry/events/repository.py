@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, exists, insert, select, update
+from sqlalchemy import Select, Table, bindparam, exists, insert, select, update
 
 from services.registry.events.models import EventDelegation, KnownEvent
 from services.registry.sql import insert_if_absent
@@ -19,19 +19,14 @@ _e, _d = _EVENTS.c, _DELEGATIONS.c
 _ACTIVE = _d.revoked_at.is_(None)
 RETIRE, EVALUATE = "retire", "evaluate"
 
-# The event and whether the calling client holds an active delegation of the role asked: one round trip
-# on every retirement, donation and external cancellation.
-_EVENT_FOR_CLIENT = select(
-    _EVENTS,
+# Whether the calling client holds an active delegation of the role asked for the event.
+_DELEGATED = (
     exists()
-    .where(
-        _d.event_id == _e.id,
-        _d.client_id == bindparam("client_id"),
-        _d.role == bindparam("role"),
-        _ACTIVE,
-    )
-    .label("delegated"),
-).where(_e.id == bindparam("event_id"))
+    .where(_d.event_id == _e.id, _d.client_id == bindparam("client_id"), _d.role == bindparam("role"), _ACTIVE)
+    .label("delegated")
+)
+_EVENT_FOR_CLIENT = select(_EVENTS, _DELEGATED).where(_e.id == bindparam("event_id"))
+_EVENT_COLUMNS = [column.label(f"event_{column.name}") for column in _EVENTS.c]
 _NEWER = update(_EVENTS).where(_e.id == bindparam("event_id"), _e.source_seq < bindparam("new_seq"))
 _INSERT_DELEGATION = insert(_DELEGATIONS)
 _ACTIVE_GRANT = select(_d.id).where(
@@ -78,23 +73,27 @@ class DelegationRecord:
     revoked_at: datetime | None
 
 
-def _event(row: Any, delegated: bool = False) -> KnownEventRecord:
+def _event(row: Any, delegated: bool = False, prefix: str = "") -> KnownEventRecord:
+    def column(name: str) -> Any:
+        return getattr(row, prefix + name)
+
+    actual = column("actual_participants")
     return KnownEventRecord(
-        id=row.id,
-        owner=row.owner,
-        status=row.status,
-        accepts_donations=bool(row.accepts_donations),
-        jurisdiction=row.jurisdiction,
-        starts_on=row.starts_on,
-        ends_on=row.ends_on,
-        expected_participants=int(row.expected_participants),
-        actual_participants=None if row.actual_participants is None else int(row.actual_participants),
-        profile_id=row.profile_id,
-        band=row.band,
-        confirmation_method=row.confirmation_method,
-        source_seq=int(row.source_seq),
-        known_since=row.known_since,
-        updated_at=row.updated_at,
+        id=column("id"),
+        owner=column("owner"),
+        status=column("status"),
+        accepts_donations=bool(column("accepts_donations")),
+        jurisdiction=column("jurisdiction"),
+        starts_on=column("starts_on"),
+        ends_on=column("ends_on"),
+        expected_participants=int(column("expected_participants")),
+        actual_participants=None if actual is None else int(actual),
+        profile_id=column("profile_id"),
+        band=column("band"),
+        confirmation_method=column("confirmation_method"),
+        source_seq=int(column("source_seq")),
+        known_since=column("known_since"),
+        updated_at=column("updated_at"),
         delegated=delegated,
     )
 
@@ -117,6 +116,25 @@ def event_for(session: Executor, event_id: str, client_id: str, role: str = RETI
     """The known event, with whether ``client_id`` holds an active delegation of ``role`` for it."""
     row = session.execute(_EVENT_FOR_CLIENT, {"event_id": event_id, "client_id": client_id, "role": role}).first()
     return None if row is None else _event(row, bool(row.delegated))
+
+
+def with_event(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """``query`` with the event ``:event_id`` and the delegation of ``:client_id`` in ``:role`` as extra
+    columns (``event_*``, NULL when the registry does not know the event): a value-moving write reads
+    its account and its event in one round trip (credits.repository.account_with_holdings)."""
+    return query.add_columns(*_EVENT_COLUMNS, _DELEGATED).outerjoin(_EVENTS, _e.id == bindparam("event_id"))
+
+
+def event_parameters(event_id: str, client_id: str, role: str = RETIRE) -> dict[str, Any]:
+    """The parameters ``with_event`` takes."""
+    return {"event_id": event_id, "client_id": client_id, "role": role}
+
+
+def event_in(row: Any) -> KnownEventRecord | None:
+    """The event a ``with_event`` row carries, or None when the registry does not know it."""
+    if row is None or row.event_id is None:
+        return None
+    return _event(row, bool(row.delegated), prefix="event_")
 
 
 def save_event(session: Executor, values: dict[str, Any]) -> bool:

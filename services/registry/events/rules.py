@@ -30,7 +30,10 @@ def accepts_offsets(event: KnownEventRecord) -> bool:
 
 def known_event(session: Executor, event_id: str, principal: Principal, role: str = RETIRE) -> KnownEventRecord:
     """The event with the caller's delegation of ``role``, or 404."""
-    event = repository.event_for(session, event_id, principal.client_id, role)
+    return _known(repository.event_for(session, event_id, principal.client_id, role), event_id)
+
+
+def _known(event: KnownEventRecord | None, event_id: str) -> KnownEventRecord:
     if event is None:
         raise UnknownEvent(event_id)
     return event
@@ -52,27 +55,33 @@ def is_owner(principal: Principal, event: KnownEventRecord) -> bool:
     return principal.owner == event.owner
 
 
-def event_to_retire_for(session: Executor, event_id: str, principal: Principal) -> KnownEventRecord:
-    """A retirement or external cancellation: the event's owner or a delegated client, accepting offsets."""
-    event = known_event(session, event_id, principal)
-    if not (is_owner(principal, event) or event.delegated):
+def may_retire_for(event: KnownEventRecord | None, event_id: str, principal: Principal) -> KnownEventRecord:
+    """A retirement or external cancellation: the event's owner or a delegated client, accepting offsets
+    (``event`` as read with the caller's ``retire`` delegation, None when the registry does not know it)."""
+    known = _known(event, event_id)
+    if not (is_owner(principal, known) or known.delegated):
         raise NotForThisEvent(
             f"Only the owner of event {event_id}, or a client its owner delegated to, may record offsets for it.",
             event_id=event_id,
         )
-    return _accepting(event)
+    return _accepting(known)
 
 
-def event_to_donate_to(session: Executor, event_id: str, principal: Principal) -> KnownEventRecord:
+def may_donate_to(event: KnownEventRecord | None, event_id: str) -> KnownEventRecord:
     """A donation: any holder, to an event that accepts offsets and takes donations."""
-    event = _accepting(known_event(session, event_id, principal))
-    if not event.accepts_donations:
+    known = _accepting(_known(event, event_id))
+    if not known.accepts_donations:
         raise EventTakesNoDonations(
             f"Event {event_id} does not take donations; its organizer opens it to them in accounting "
             "(accepts_donations).",
             event_id=event_id,
         )
-    return event
+    return known
+
+
+def event_to_retire_for(session: Executor, event_id: str, principal: Principal) -> KnownEventRecord:
+    """``may_retire_for``, reading the event."""
+    return may_retire_for(repository.event_for(session, event_id, principal.client_id), event_id, principal)
 
 
 def ensure_may_decide(session: Executor, event_id: str, principal: Principal) -> KnownEventRecord:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Literal, cast
 
-from services.registry.accounts.service import require_holdings
 from services.registry.auth import ensure_may_move
 from services.registry.credits import movement
 from services.registry.credits import repository as credits
 from services.registry.credits.service import serial_range
+from services.registry.events import repository as events
 from services.registry.events import rules
 from services.registry.identifiers import aware, new_id, utc_now
 from services.registry.log import service as log
@@ -22,7 +22,7 @@ from services.registry.retirements.models import Retirement
 from services.registry.retirements.schemas import DonationCreate, DonorKind, RetirementCreate, RetirementOut
 from shared.auth.tokens import Principal
 from shared.db.executor import Executor
-from shared.problems import InvalidInput
+from shared.problems import InvalidInput, NotFound
 
 TOPIC = "retirement.recorded"
 Kind = Literal["retirement", "donation"]
@@ -43,11 +43,21 @@ def _unit_type(account_id: str, requested: str | None, held: list[credits.BlockV
 def retire(session: Executor, principal: Principal, request: RetirementCreate | DonationCreate) -> RetirementOut:
     """Retire credits of the token's owner for an event; a DonationCreate records a donation."""
     kind: Kind = "donation" if isinstance(request, DonationCreate) else "retirement"
-    if kind == "donation":
-        rules.event_to_donate_to(session, request.event_id, principal)
+    # The account, what it holds and the event, in one round trip.
+    parameters = events.event_parameters(request.event_id, principal.client_id)
+    account, held, row = credits.account_with_holdings(
+        session, request.from_account, request.unit_type, events.with_event, parameters
+    )
+    if account is None:  # the event decides which of the two is the 404
+        event = events.event_for(session, request.event_id, principal.client_id)
     else:
-        rules.event_to_retire_for(session, request.event_id, principal)
-    account, held = require_holdings(session, request.from_account, request.unit_type)
+        event = events.event_in(row)
+    if kind == "donation":
+        rules.may_donate_to(event, request.event_id)
+    else:
+        rules.may_retire_for(event, request.event_id, principal)
+    if account is None:
+        raise NotFound(f"No account {request.from_account}.")
     ensure_may_move(principal, account.owner, account.id)
     donor: DonorKind | None = None
     if kind == "donation":

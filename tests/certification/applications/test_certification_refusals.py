@@ -80,6 +80,22 @@ def test_an_inventory_not_submitted_is_refused(actors: Certification) -> None:
     assert refused.json()["rule"] == "apply-needs-accounted-inventory"
 
 
+def test_an_event_still_running_cannot_apply_for_a_certificate(actors: Certification) -> None:
+    organizer = actors.organizer
+    running = organizer.event(ended_days_ago=-1)  # began three days ago, ends tomorrow
+    organizer.plan(running)
+    account = organizer.account()
+    actors.operator.credits(account, 1_000_000)
+    organizer.retire(running, account, 1_000_000)
+
+    refused = organizer.apply(running, commitment())
+
+    assert refused.status_code == 409
+    assert refused.json()["type"].endswith("/not-ready-to-apply") and refused.json()["rule"] == "apply-after-end"
+    submitted = organizer.http.post(f"/accounting/v1/events/{running}/inventory/submit")
+    assert submitted.status_code in (404, 409), "nothing to submit, and not before the end either"
+
+
 def test_retirements_of_another_event_do_not_count(actors: Certification) -> None:
     organizer = actors.organizer
     ours = organizer.event()
