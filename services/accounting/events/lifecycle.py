@@ -143,13 +143,18 @@ PLAN_UNTIL_ACCOUNTED = Rule(
     lambda s: f"Event {s.event_id} is {_status(s)}: the implementation plan is fixed once the inventory is "
     "submitted.",
 )
-INVENTORY_NOT_WHILE_CERTIFIED = Rule(
-    "inventory-not-while-certified",
-    EventLocked,
-    lambda s: s.status is not EventStatus.CERTIFIED,
-    lambda s: f"Event {s.event_id} holds a valid certificate resting on inventory version {s.accounted_version}; "
-    "it must be revoked before the inventory changes.",
-)
+def _not_while_certified(rule_id: str, until: str) -> Rule:
+    """A rule that holds while no valid certificate rests on the accounted inventory."""
+    return Rule(
+        rule_id,
+        EventLocked,
+        lambda s: s.status is not EventStatus.CERTIFIED,
+        lambda s: f"Event {s.event_id} holds a valid certificate resting on inventory version "
+        f"{s.accounted_version}; it must be revoked before {until}.",
+    )
+
+
+INVENTORY_NOT_WHILE_CERTIFIED = _not_while_certified("inventory-not-while-certified", "the inventory changes")
 SUBMIT_AFTER_END = Rule(
     "submit-after-end",
     EventNotEnded,
@@ -157,20 +162,8 @@ SUBMIT_AFTER_END = Rule(
     lambda s: f"Event {s.event_id} ends on {s.ends_on.isoformat()}; its actual emissions are accounted after "
     f"the event, from the day after (today is {s.today.isoformat()} in China).",
 )
-SUBMIT_NOT_WHILE_CERTIFIED = Rule(
-    "submit-not-while-certified",
-    EventLocked,
-    lambda s: s.status is not EventStatus.CERTIFIED,
-    lambda s: f"Event {s.event_id} holds a valid certificate; it must be revoked before another version is "
-    "submitted.",
-)
-AMEND_NOT_WHILE_CERTIFIED = Rule(
-    "amend-not-while-certified",
-    EventLocked,
-    lambda s: s.status is not EventStatus.CERTIFIED,
-    lambda s: f"Event {s.event_id} holds a valid certificate resting on inventory version {s.accounted_version}; "
-    "it must be revoked before the inventory is amended.",
-)
+SUBMIT_NOT_WHILE_CERTIFIED = _not_while_certified("submit-not-while-certified", "another version is submitted")
+AMEND_NOT_WHILE_CERTIFIED = _not_while_certified("amend-not-while-certified", "the inventory is amended")
 APPLY_AFTER_END = Rule(
     "apply-after-end",
     EventNotEnded,

@@ -9,6 +9,8 @@ one who really holds them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.registry.auth import SUPERVISE
 from services.registry.cancellations import repository
 from services.registry.cancellations.schemas import CancellationOut, ClaimDecisionIn, ClaimDecisionOut, ClaimVoidIn
@@ -25,24 +27,23 @@ from shared.problems import Forbidden, NotFound
 _ALLOWED = {"claimed": {"confirmed", "rejected", "voided"}, "confirmed": {"voided"}}
 
 
-def _claim(session: Executor, cancellation_id: str) -> repository.ClaimState:
-    claim = repository.claim_state(session, cancellation_id)
-    if claim is None:
+def _claim(session: Executor, cancellation_id: str) -> Any:
+    """The claim as stored (with its log index), read once for the checks and the new state alike."""
+    stored = repository.get(session, cancellation_id)
+    if stored is None:  # never recorded, or its entry is not in the log yet
         raise NotFound(f"No external cancellation {cancellation_id}.")
-    return claim
+    return stored
 
 
 def _decide(
-    session: Executor, principal: Principal, claim: repository.ClaimState, outcome: str, reason: str, role: str
+    session: Executor, principal: Principal, stored: Any, outcome: str, reason: str, role: str
 ) -> ClaimDecisionOut:
+    claim = repository.ClaimState(stored.id, stored.event_id, stored.status, int(stored.version))
     if outcome not in _ALLOWED.get(claim.status, set()):
         raise ClaimDecided(
             f"External cancellation {claim.id} is {claim.status}; it cannot become {outcome}.",
             status=claim.status,
         )
-    stored = repository.get(session, claim.id)
-    if stored is None:
-        raise NotFound(f"External cancellation {claim.id} is not in the log yet; decide once it is.")
     decision_id, now = new_id("xcd"), utc_now()
     repository.decide(
         session,

@@ -38,7 +38,6 @@ _FIRST_OVERLAP = (
     .order_by(_c.created_at, _c.id)
     .limit(1)
 )
-_CLAIM = select(_c.id, _c.event_id, _c.status, _c.version).where(_c.id == bindparam("cancellation_id"))
 _DECIDE = update(_CANCELLATIONS).where(
     _c.id == bindparam("cancellation_id"), _c.version == bindparam("read_version")
 )
@@ -90,12 +89,6 @@ def first_overlap(session: Executor, parsed: ParsedRange) -> Claim | None:
 def add(session: Executor, values: dict[str, Any]) -> None:
     """Insert a recorded cancellation."""
     session.execute(_INSERT, values)
-
-
-def claim_state(session: Executor, cancellation_id: str) -> ClaimState | None:
-    """A claim's event, status and version, to decide on it."""
-    row = session.execute(_CLAIM, {"cancellation_id": cancellation_id}).first()
-    return None if row is None else ClaimState(row.id, row.event_id, row.status, int(row.version))
 
 
 def decide(session: Executor, claim: ClaimState, decision: dict[str, Any]) -> None:

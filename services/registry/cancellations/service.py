@@ -136,7 +136,6 @@ def record(session: Executor, principal: Principal, request: CancellationCreate)
         )
     cancellation_id = new_id("xc")
     now = utc_now()
-    evidence_url = request.evidence_url
     values = {
         "id": cancellation_id,
         "event_id": request.event_id,
@@ -155,7 +154,7 @@ def record(session: Executor, principal: Principal, request: CancellationCreate)
         "project_province": request.project_province,
         "vintage": request.vintage,
         "evidence_sha256": request.evidence_sha256,
-        "evidence_url": evidence_url,
+        "evidence_url": request.evidence_url,
         "status": "claimed",
         "recorded_by": principal.client_id,
         "version": 1,
@@ -167,28 +166,9 @@ def record(session: Executor, principal: Principal, request: CancellationCreate)
         for k, v in values.items()
         if k not in ("id", "created_at", "quantity", "status", "recorded_by", "version")
     }
-    result = CancellationOut(
-        id=cancellation_id,
-        event_id=request.event_id,
-        registry=parsed.registry,
-        serial_from=request.serial_from,
-        serial_to=request.serial_to,
-        series=parsed.series,
-        range_start=parsed.start,
-        range_end=parsed.end,
-        quantity_g=request.quantity,
-        cancellation_ref=request.cancellation_ref,
-        cancelled_on=request.cancelled_on,
-        beneficiary=request.beneficiary,
-        purpose=request.purpose,
-        project_id=request.project_id,
-        project_province=request.project_province,
-        vintage=request.vintage,
-        evidence_sha256=request.evidence_sha256,
-        evidence_url=evidence_url,
-        status="claimed",
-        log_index=log.PENDING_INDEX,
-        recorded_at=now,
+    # The API's field names are the columns', but for the quantity and the moment it was recorded.
+    result = CancellationOut.model_validate(
+        {**values, "quantity_g": request.quantity, "log_index": log.PENDING_INDEX, "recorded_at": now}
     )
     log.queue_entry(
         session,
